@@ -1,0 +1,69 @@
+# isolate — build, test and sanitizer targets.
+#
+#   make                 build build/isolate
+#   make check           unit + integration tests (as root)
+#   make check-asan      the whole suite against an ASan+UBSan build
+#   make bench           benchmarks against crun and bubblewrap
+
+BUILD    ?= build
+CC       ?= cc
+PKGS     := cmocka
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+            -Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
+            -fstack-protector-strong -Isrc/lib
+LDFLAGS  ?=
+VERSION  := $(shell cat VERSION)
+
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -U_FORTIFY_SOURCE
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+LIB_SRC  := $(wildcard src/lib/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC  := $(wildcard src/isolate/*.c)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check check-unit check-integration check-asan bench clean
+all: $(BUILD)/isolate
+
+$(BUILD)/%.o: %.c $(wildcard src/lib/*.h src/isolate/*.h) VERSION
+	@mkdir -p $(dir $@)
+	@echo '  CC     $<'
+	@$(CC) $(CFLAGS) -DISOLATE_VERSION='"$(VERSION)"' -c -o $@ $<
+
+$(BUILD)/libisolate.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/isolate: $(CLI_OBJ) $(BUILD)/libisolate.a
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libisolate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $< $(BUILD)/libisolate.a \
+		$(LDFLAGS) $$(pkg-config --libs $(PKGS))
+
+$(BUILD)/tests/bench-alternate: bench/alternate.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+check: all $(UNIT_BIN)
+	BUILD=$(BUILD) tests/run-all.sh
+
+check-unit: $(UNIT_BIN)
+	BUILD=$(BUILD) tests/run-all.sh unit
+
+check-integration: all
+	BUILD=$(BUILD) tests/run-all.sh integration
+
+check-asan:
+	$(MAKE) BUILD=build-asan SANITIZE=1 check
+
+bench: all $(BUILD)/tests/bench-alternate
+	BUILD=$(BUILD) bench/run.sh
+
+clean:
+	rm -rf build build-asan

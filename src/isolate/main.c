@@ -1,0 +1,83 @@
+/* isolate: run commands in their own Linux namespaces, docker-style. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+
+static const char main_usage[] = "Usage: isolate [--help | --version] COMMAND [ARG...]";
+
+static const char main_help[] =
+	"Usage: isolate [--help | --version] COMMAND [ARG...]\n"
+	"\n"
+	"Run a command in a new process isolated by Linux namespaces.\n"
+	"\n"
+	"Commands:\n"
+	"  run       Run a command in a new container\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help      Print this help\n"
+	"  -v, --version   Print the version\n"
+	"\n"
+	"Run 'isolate COMMAND --help' for more about a command.\n";
+
+void cli_print_error(const struct iso_error *err)
+{
+	fprintf(stderr, "isolate: %s\n", err->msg);
+}
+
+int cli_usage_error(const char *usage, const char *help_cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("isolate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s\nSee '%s --help'.\n", usage, help_cmd);
+	return ISO_EXIT_RUNTIME;
+}
+
+static void log_to_stderr(enum iso_log_level level, const char *msg)
+{
+	static const char *const names[] = { "debug", "note", "warning" };
+
+	if (level != ISO_LOG_DEBUG)
+		fprintf(stderr, "isolate: %s: %s\n", names[level], msg);
+}
+
+/* With 0, 1 or 2 closed, the first files the runtime opens would take
+ * their place and reach the command as its stdio. */
+static void ensure_stdio_open(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			open("/dev/null", O_RDWR);  /* lands on fd */
+}
+
+int main(int argc, char **argv)
+{
+	ensure_stdio_open();
+	iso_log_set_handler(log_to_stderr);
+	if (argc < 2)
+		return cli_usage_error(main_usage, "isolate", "no command given");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(main_help, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("isolate version %s\n", ISOLATE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (argv[1][0] == '-')
+		return cli_usage_error(main_usage, "isolate", "unknown flag: %s", argv[1]);
+	return cli_usage_error(main_usage, "isolate", "unknown command: %s", argv[1]);
+}

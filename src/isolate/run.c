@@ -1,0 +1,257 @@
+/* isolate run: flags to a spec, then libisolate runs it. */
+#include <getopt.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "container.h"
+#include "env.h"
+#include "idmap.h"
+#include "spec.h"
+#include "util.h"
+#include "volume.h"
+
+extern char **environ;
+
+static const char run_usage[] =
+	"Usage: isolate run [OPTIONS] [--rootfs DIR] [--] COMMAND [ARG...]";
+
+static const char run_help[] =
+	"Usage: isolate run [OPTIONS] [--rootfs DIR] [--] COMMAND [ARG...]\n"
+	"\n"
+	"Run COMMAND in new user, mount, PID, network, UTS, IPC and cgroup\n"
+	"namespaces.  Without --rootfs it sees a read-only view of the host's root\n"
+	"with its own /proc, /dev, /tmp and /run; with --rootfs it sees only DIR.\n"
+	"\n"
+	"Filesystem:\n"
+	"      --rootfs DIR           Use DIR as the root filesystem\n"
+	"      --read-only            Mount the root filesystem read-only\n"
+	"  -v, --volume SRC:DST[:OPTS]  Bind mount host path SRC on DST (OPTS: ro, rw)\n"
+	"      --tmpfs DST[:OPTS]     Mount a tmpfs on DST (e.g. size=64m,mode=1777)\n"
+	"  -w, --workdir DIR          Working directory inside the container\n"
+	"\n"
+	"Process:\n"
+	"  -e, --env KEY[=VALUE]      Set an environment variable (KEY alone: from the host)\n"
+	"      --env-file FILE        Read environment variables from FILE\n"
+	"  -u, --user USER[:GROUP]    User to run as: names or ids, looked up in the rootfs\n"
+	"  -h, --hostname NAME        Container hostname (default: a random id)\n"
+	"  -i, --interactive          Keep stdin attached\n"
+	"  -t, --tty                  Allocate a pseudo-terminal\n"
+	"      --init                 Run a built-in init as PID 1 (signals, zombies)\n"
+	"\n"
+	"Namespaces (each new by default; MODE is private or host):\n"
+	"      --userns MODE          User namespace\n"
+	"      --pid MODE             PID namespace\n"
+	"      --network MODE         Network namespace: none (only lo) or host\n"
+	"      --uts MODE             UTS namespace (hostname)\n"
+	"      --ipc MODE             IPC namespace\n"
+	"      --cgroupns MODE        cgroup namespace\n"
+	"      --uidmap C:H:SIZE      Map container uids C.. to host uids H.. (repeatable)\n"
+	"      --gidmap C:H:SIZE      Map container gids likewise (default: as --uidmap)\n"
+	"\n"
+	"      --help                 Print this help\n"
+	"\n"
+	"Exit status: the command's own; 128+N if killed by signal N; 125 if isolate\n"
+	"failed; 126 if the command cannot be executed; 127 if it was not found.\n";
+
+enum {
+	OPT_ENV_FILE = 256, OPT_TMPFS, OPT_ROOTFS, OPT_READ_ONLY, OPT_USERNS, OPT_PID,
+	OPT_NETWORK, OPT_UTS, OPT_IPC, OPT_CGROUPNS, OPT_UIDMAP, OPT_GIDMAP, OPT_INIT,
+	OPT_HELP,
+};
+
+static const struct option run_options[] = {
+	{ "env", required_argument, NULL, 'e' },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "hostname", required_argument, NULL, 'h' },
+	{ "volume", required_argument, NULL, 'v' },
+	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+	{ "userns", required_argument, NULL, OPT_USERNS },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "net", required_argument, NULL, OPT_NETWORK },
+	{ "uts", required_argument, NULL, OPT_UTS },
+	{ "ipc", required_argument, NULL, OPT_IPC },
+	{ "cgroupns", required_argument, NULL, OPT_CGROUPNS },
+	{ "uidmap", required_argument, NULL, OPT_UIDMAP },
+	{ "gidmap", required_argument, NULL, OPT_GIDMAP },
+	{ "init", no_argument, NULL, OPT_INIT },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "tty", no_argument, NULL, 't' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct run_flags {
+	struct iso_spec *spec;
+	bool hostname_set;
+	bool help;
+};
+
+/* MODE of a namespace flag: "private" creates one, "host" shares the
+ * host's; NONE_OK also takes "none" (a network namespace with only lo). */
+static int set_namespace(struct iso_spec *spec, int clone_flag, const char *flag,
+			 const char *mode, bool none_ok, struct iso_error *err)
+{
+	if (strcmp(mode, "host") == 0) {
+		spec->linux_.new_namespaces &= ~clone_flag;
+		return 0;
+	}
+	if (strcmp(mode, "private") == 0 || (none_ok && strcmp(mode, "none") == 0)) {
+		spec->linux_.new_namespaces |= clone_flag;
+		return 0;
+	}
+	return iso_error_set(err, 0, "invalid %s mode %s: expected %s", flag, mode,
+			     none_ok ? "none or host" : "private or host");
+}
+
+static int add_idmap(struct iso_idmap *maps, size_t *n, const char *arg, struct iso_error *err)
+{
+	if (*n >= ISO_MAX_IDMAPS)
+		return iso_error_set(err, 0, "too many id maps (at most %d)", ISO_MAX_IDMAPS);
+	if (iso_idmap_parse(arg, &maps[*n], err) < 0)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+static int add_env(struct iso_spec *spec, const char *arg, struct iso_error *err)
+{
+	char *entry;
+
+	if (iso_env_parse_arg(arg, environ, &entry, err) < 0)
+		return -1;
+	if (entry != NULL)
+		strv_push_owned(&spec->process.env, entry);
+	return 0;
+}
+
+static int replace_string(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+	return 0;
+}
+
+static int apply_option(struct run_flags *f, int opt, const char *arg, struct iso_error *err)
+{
+	struct iso_spec *spec = f->spec;
+	struct iso_linux *l = &spec->linux_;
+
+	switch (opt) {
+	case 'e': return add_env(spec, arg, err);
+	case OPT_ENV_FILE: return iso_env_parse_file(arg, environ, &spec->process.env, err);
+	case 'w': return replace_string(&spec->process.cwd, arg);
+	case 'u': return replace_string(&spec->process.user.spec, arg);
+	case 'h': f->hostname_set = true; return replace_string(&spec->hostname, arg);
+	case 'v': return iso_spec_add_volume(spec, arg, err);
+	case OPT_TMPFS: return iso_spec_add_tmpfs(spec, arg, err);
+	case OPT_ROOTFS: return replace_string(&spec->root.path, arg);
+	case OPT_READ_ONLY: spec->root.readonly = true; return 0;
+	case OPT_USERNS: return set_namespace(spec, CLONE_NEWUSER, "--userns", arg, false, err);
+	case OPT_PID: return set_namespace(spec, CLONE_NEWPID, "--pid", arg, false, err);
+	case OPT_NETWORK: return set_namespace(spec, CLONE_NEWNET, "--network", arg, true, err);
+	case OPT_UTS: return set_namespace(spec, CLONE_NEWUTS, "--uts", arg, false, err);
+	case OPT_IPC: return set_namespace(spec, CLONE_NEWIPC, "--ipc", arg, false, err);
+	case OPT_CGROUPNS: return set_namespace(spec, CLONE_NEWCGROUP, "--cgroupns", arg, false, err);
+	case OPT_UIDMAP: return add_idmap(l->uid_mappings, &l->n_uid_mappings, arg, err);
+	case OPT_GIDMAP: return add_idmap(l->gid_mappings, &l->n_gid_mappings, arg, err);
+	case OPT_INIT: spec->init = true; return 0;
+	case 'i': spec->process.stdin_open = true; return 0;
+	case 't': spec->process.terminal = true; return 0;
+	case OPT_HELP: f->help = true; return 0;
+	}
+	return iso_error_set(err, 0, "internal error: option %d not handled", opt);
+}
+
+/* Returns 0 when parsed, 1 when a usage error was printed. */
+static int parse_flags(int argc, char **argv, struct run_flags *f, struct iso_error *err)
+{
+	int opt;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+:e:w:u:h:v:it", run_options, NULL)) != -1) {
+		if (opt == '?') {
+			cli_usage_error(run_usage, "isolate run", "unknown flag: %s", argv[optind - 1]);
+			return 1;
+		}
+		if (opt == ':') {
+			cli_usage_error(run_usage, "isolate run", "flag needs an argument: %s",
+					argv[optind - 1]);
+			return 1;
+		}
+		if (apply_option(f, opt, optarg, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Everything that depends on more than one flag, once all are known. */
+static int finish_spec(struct run_flags *f, char **args, struct iso_error *err)
+{
+	struct iso_spec *spec = f->spec;
+	struct iso_linux *l = &spec->linux_;
+	char id[13], host[256];
+
+	spec->process.args = strv_dup(args);
+	if (!(l->new_namespaces & CLONE_NEWUTS)) {
+		if (f->hostname_set)
+			return iso_error_set(err, 0, "conflicting options: --hostname and --uts host");
+		if (gethostname(host, sizeof(host)) == 0)
+			replace_string(&spec->hostname, host);
+	} else if (!f->hostname_set) {
+		random_hex_id(id);
+		replace_string(&spec->hostname, id);
+	}
+	if (iso_spec_has_userns(spec)) {
+		if (geteuid() != 0)
+			return iso_error_set(err, 0, "isolate run needs root for now (a user namespace with a subordinate id range); rootless mode is not built yet");
+		if (iso_idmap_fill_defaults(spec, "/etc/subuid", "/etc/subgid", err) < 0)
+			return -1;
+	} else if (l->n_uid_mappings > 0 || l->n_gid_mappings > 0) {
+		return iso_error_set(err, 0, "conflicting options: --uidmap/--gidmap and --userns host");
+	}
+	iso_spec_add_default_mounts(spec);
+	return iso_spec_validate(spec, err);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_flags flags = { .spec = iso_spec_new() };
+	struct iso_error err;
+	int r, status = ISO_EXIT_RUNTIME;
+
+	iso_error_clear(&err);
+	flags.spec->linux_.new_namespaces = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
+					    CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC |
+					    CLONE_NEWCGROUP;
+	r = parse_flags(argc, argv, &flags, &err);
+	if (r > 0)
+		goto out;
+	if (r == 0 && flags.help) {
+		fputs(run_help, stdout);
+		status = 0;
+		goto out;
+	}
+	if (r == 0 && optind >= argc) {
+		cli_usage_error(run_usage, "isolate run", "no command given");
+		goto out;
+	}
+	if (r < 0 || finish_spec(&flags, argv + optind, &err) < 0 ||
+	    iso_container_run(flags.spec, &status, &err) < 0) {
+		cli_print_error(&err);
+		status = err.status ? err.status : ISO_EXIT_RUNTIME;
+	}
+out:
+	iso_spec_free(flags.spec);
+	return status;
+}

@@ -1,0 +1,20 @@
+/* The container's /dev: a tmpfs holding the default devices of the OCI
+ * runtime spec (bind mounts of the host's nodes, since a user namespace may
+ * not mknod), the standard symlinks, and the mount points of /dev/pts,
+ * /dev/shm and /dev/mqueue. */
+#ifndef ISOLATE_DEV_H
+#define ISOLATE_DEV_H
+
+#include <stdbool.h>
+
+#include "error.h"
+
+/* Fills a fresh /dev tmpfs, reached through DEVFD, with empty files for the
+ * devices (and /dev/console when CONSOLE) and the standard symlinks. */
+int iso_dev_populate(int devfd, bool console, struct iso_error *err);
+
+/* Bind-mounts the host's device nodes onto their files in the /dev of the
+ * tree at ROOTFD. */
+int iso_dev_bind_devices(int rootfd, struct iso_error *err);
+
+#endif

@@ -1,0 +1,202 @@
+#include "process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "env.h"
+#include "exec.h"
+#include "init.h"
+#include "net.h"
+#include "rootfs.h"
+#include "signals.h"
+#include "sync.h"
+#include "userdb.h"
+#include "util.h"
+
+pid_t iso_clone(uint64_t flags)
+{
+	struct clone_args args = {
+		.flags = flags,
+		.exit_signal = SIGCHLD,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* Right after the maps are written the process still has host root's
+ * uid, which the map does not cover; it becomes the namespace's root so
+ * that what it creates is owned by the container's root. */
+static int become_namespace_root(const struct iso_spec *spec, struct iso_error *err)
+{
+	if (!iso_spec_has_userns(spec))
+		return 0;
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return iso_error_set(err, errno, "become root in the user namespace");
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		return iso_error_set(err, errno, "drop the supplementary groups");
+	return 0;
+}
+
+/* -t: a pty of the container's own; the master goes to the parent, which
+ * sets the window size before the command can read it. */
+static int setup_terminal(int sync, struct iso_error *err)
+{
+	cleanup_close int master = -1;
+	cleanup_close int slave = -1;
+
+	if (iso_console_open(&master, &slave, err) < 0 ||
+	    iso_sync_send(sync, ISO_SYNC_PTY, NULL, master, err) < 0 ||
+	    iso_sync_expect(sync, ISO_SYNC_PTY_ACK, err) < 0)
+		return -1;
+	return iso_console_attach(slave, err);
+}
+
+static int setup_stdio(const struct iso_spec *spec, int sync, struct iso_error *err)
+{
+	cleanup_close int null = -1;
+
+	if (spec->process.terminal)
+		return setup_terminal(sync, err);
+	if (spec->process.stdin_open)
+		return 0;
+	/* without -i the command reads nothing, as with docker */
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0)
+		return iso_error_set(err, errno, "open /dev/null");
+	if (dup2(null, STDIN_FILENO) < 0)
+		return iso_error_set(err, errno, "dup /dev/null onto stdin");
+	return 0;
+}
+
+static int setup_uts(const struct iso_spec *spec, struct iso_error *err)
+{
+	const char *name = spec->hostname;
+
+	if (!(spec->linux_.new_namespaces & CLONE_NEWUTS) || name == NULL)
+		return 0;
+	if (sethostname(name, strlen(name)) < 0)
+		return iso_error_set(err, errno, "set hostname %s", name);
+	return 0;
+}
+
+/* Creates the working directory when missing, as docker does; the path is
+ * the container's, the root is already the container's own. */
+static int make_workdir(const char *cwd, struct iso_error *err)
+{
+	cleanup_free char *path = path_normalize(cwd);
+	struct stat st;
+
+	if (path == NULL)
+		return iso_error_set(err, 0, "working directory %s: \"..\" is not allowed", cwd);
+	if (stat(path, &st) == 0)
+		return 0;
+	for (char *p = strchr(path + 1, '/');; p = strchr(p + 1, '/')) {
+		if (p != NULL)
+			*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return iso_error_set(err, errno, "create the working directory %s", cwd);
+		if (p == NULL)
+			return 0;
+		*p = '/';
+	}
+}
+
+static int switch_user(const struct iso_resolved_user *u, struct iso_error *err)
+{
+	if (setgroups(u->n_groups, u->groups) < 0 && !(errno == EPERM && u->n_groups <= 1))
+		return iso_error_set(err, errno, "set the supplementary groups of uid %u", (unsigned)u->uid);
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return iso_error_set(err, errno, "switch to gid %u (is it mapped in the user namespace?)",
+				     (unsigned)u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return iso_error_set(err, errno, "switch to uid %u (is it mapped in the user namespace?)",
+				     (unsigned)u->uid);
+	return 0;
+}
+
+/* --init with a terminal: the command leads its own process group, in
+ * the foreground of the pty, so that ^C reaches it and not the init. */
+static void take_terminal_foreground(void)
+{
+	if (setpgid(0, 0) == 0)
+		tcsetpgrp(STDIN_FILENO, getpid());  /* SIGTTOU is still blocked here */
+}
+
+static int exec_command(const struct iso_spec *spec, char **env, int sync, struct iso_error *err)
+{
+	if (spec->init) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return iso_error_set(err, errno, "fork the command under --init");
+		if (pid > 0) {
+			close(sync);
+			_exit(iso_init_wait(pid));
+		}
+		if (spec->process.terminal)
+			take_terminal_foreground();
+	}
+	if (iso_signals_reset() < 0)
+		return iso_error_set(err, errno, "reset the signal mask");
+	return iso_exec(spec->process.args, env, err);
+}
+
+static int child_setup_and_exec(const struct iso_spec *spec, int sync, struct iso_error *err)
+{
+	struct iso_resolved_user user;
+	cleanup_strv char **env = NULL;
+	int ret;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return iso_error_set(err, errno, "prctl PR_SET_PDEATHSIG");
+	/* Nothing the runtime holds may reach the command: fds 3 and up
+	 * close at exec, the sync channel last of all. */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return iso_error_set(err, errno, "close_range");
+	if (iso_sync_expect(sync, ISO_SYNC_GO, err) < 0)
+		return -1;
+	if (become_namespace_root(spec, err) < 0 || iso_rootfs_enter(spec, err) < 0)
+		return -1;
+	if ((spec->linux_.new_namespaces & CLONE_NEWNET) && iso_net_loopback_up(err) < 0)
+		return -1;
+	if (setup_uts(spec, err) < 0 || setup_stdio(spec, sync, err) < 0)
+		return -1;
+	if (iso_user_resolve(spec->process.user.spec, "/etc/passwd", "/etc/group", &user, err) < 0)
+		return -1;
+	env = iso_env_build(spec->process.env, spec->hostname, user.home, spec->process.terminal);
+	ret = make_workdir(spec->process.cwd, err);
+	if (ret == 0)
+		ret = switch_user(&user, err);
+	iso_resolved_user_free(&user);
+	if (ret < 0)
+		return -1;
+	if (chdir(spec->process.cwd) < 0)
+		return iso_error_set(err, errno, "chdir to the working directory %s", spec->process.cwd);
+	return exec_command(spec, env, sync, err);
+}
+
+void iso_child_main(const struct iso_spec *spec, int sync_fd)
+{
+	struct iso_error err, ignored;
+
+	iso_error_clear(&err);
+	child_setup_and_exec(spec, sync_fd, &err);
+	if (err.status == 0)
+		err.status = ISO_EXIT_RUNTIME;
+	iso_sync_send(sync_fd, ISO_SYNC_ERROR, &err, -1, &ignored);
+	_exit(err.status);
+}

@@ -1,0 +1,20 @@
+/* The container's first process: created by clone3 straight into its new
+ * namespaces, it waits on the sync channel until the parent has written its
+ * id maps and built its filesystem, then finishes the setup that only it can
+ * do and execs the command.  It cannot print: a failure travels back to the
+ * parent as an iso_error, and the process exits. */
+#ifndef ISOLATE_PROCESS_H
+#define ISOLATE_PROCESS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec.h"
+
+/* clone3 with FLAGS (CLONE_NEW*); returns 0 in the child, like fork. */
+pid_t iso_clone(uint64_t flags);
+
+/* The child's side, from the go-ahead to exec; never returns. */
+__attribute__((noreturn)) void iso_child_main(const struct iso_spec *spec, int sync_fd);
+
+#endif

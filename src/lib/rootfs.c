@@ -1,0 +1,359 @@
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dev.h"
+#include "log.h"
+#include "mntopt.h"
+#include "mount.h"
+#include "mountinfo.h"
+#include "pathres.h"
+#include "util.h"
+
+static const char *const container_fs_types[] = { "proc", "sysfs", "devpts", "mqueue", NULL };
+static const char *const parent_fs_types[] = { "bind", "tmpfs", NULL };
+
+static bool type_in(const char *type, const char *const *list)
+{
+	for (size_t i = 0; list[i] != NULL; i++)
+		if (strcmp(type, list[i]) == 0)
+			return true;
+	return false;
+}
+
+bool iso_mount_made_in_container(const char *type)
+{
+	return type_in(type, container_fs_types);
+}
+
+int iso_rootfs_enter_private_ns(struct iso_error *err)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return iso_error_set(err, errno, "unshare the mount namespace");
+	/* Everything private first: the clones below must not join a peer
+	 * group of the host, or mounts made on them would reach the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return iso_error_set(err, errno, "make / private");
+	return 0;
+}
+
+/* The deepest earlier mount whose destination contains mount I. */
+static int find_parent(const struct iso_rootfs *r, size_t i)
+{
+	int best = -1;
+
+	for (size_t j = 0; j < i; j++) {
+		if (strcmp(r->dest[j], r->dest[i]) == 0 || !path_is_under(r->dest[i], r->dest[j]))
+			continue;
+		if (best < 0 || strlen(r->dest[j]) >= strlen(r->dest[best]))
+			best = (int)j;
+	}
+	return best;
+}
+
+static int check_mount(const struct iso_rootfs *r, size_t i, struct iso_error *err)
+{
+	const struct iso_mount *m = &r->spec->mounts[i];
+	struct iso_mntopts opts;
+	int p = r->parent[i];
+
+	if (!type_in(m->type, container_fs_types) && !type_in(m->type, parent_fs_types))
+		return iso_error_set(err, 0, "mount %s on %s: filesystem type not supported",
+				     m->type, m->destination);
+	if (iso_mntopts_parse(m->options, &opts, err) < 0)
+		return iso_error_prefix(err, "mount %s", m->destination);
+	iso_mntopts_free(&opts);
+	if (opts.propagation != 0 && opts.propagation != MS_PRIVATE)
+		return iso_error_set(err, 0, "mount %s: only private propagation is supported",
+				     m->destination);
+	if (p >= 0 && iso_mount_made_in_container(r->spec->mounts[p].type) &&
+	    !iso_mount_made_in_container(m->type))
+		return iso_error_set(err, 0, "cannot mount on %s: it lies inside %s (%s), which the container mounts itself",
+				     m->destination, r->dest[p], r->spec->mounts[p].type);
+	return 0;
+}
+
+static int open_bind_source(struct iso_rootfs *r, size_t i, struct iso_error *err)
+{
+	const struct iso_mount *m = &r->spec->mounts[i];
+	struct stat st;
+
+	r->source_fd[i] = open(m->source, O_PATH | O_CLOEXEC);
+	if (r->source_fd[i] < 0)
+		return iso_error_set(err, errno, "bind mount source %s", m->source);
+	if (fstat(r->source_fd[i], &st) < 0)
+		return iso_error_set(err, errno, "stat %s", m->source);
+	r->source_is_dir[i] = S_ISDIR(st.st_mode);
+	return 0;
+}
+
+static int open_root(struct iso_rootfs *r, struct iso_error *err)
+{
+	const char *path = r->spec->root.path;
+
+	if (path == NULL)
+		return iso_mountinfo_points("/proc/self/mountinfo", &r->host_mounts, err);
+	r->dir_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->dir_fd < 0)
+		return iso_error_set(err, errno, "rootfs %s", path);
+	return 0;
+}
+
+/* A small tmpfs, shared, that the container's mount namespace will hold
+ * as a slave: whatever is attached below it afterwards reaches the
+ * container.  It hides ISO_CARRIER_DIR from this process only, and only
+ * after every host object has been opened. */
+static int mount_carrier(struct iso_error *err)
+{
+	if (mount("isolate", ISO_CARRIER_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=755,size=16k,nr_inodes=16") < 0)
+		return iso_error_set(err, errno, "mount tmpfs on %s", ISO_CARRIER_DIR);
+	if (mkdir(ISO_STAGE_DIR, 0755) < 0)
+		return iso_error_set(err, errno, "mkdir %s", ISO_STAGE_DIR);
+	if (mount(NULL, ISO_CARRIER_DIR, NULL, MS_SHARED, NULL) < 0)
+		return iso_error_set(err, errno, "make %s shared", ISO_CARRIER_DIR);
+	return 0;
+}
+
+int iso_rootfs_open(struct iso_rootfs *r, const struct iso_spec *spec, struct iso_error *err)
+{
+	size_t n = spec->n_mounts;
+
+	memset(r, 0, sizeof(*r));
+	r->spec = spec;
+	r->dir_fd = r->stage_fd = r->userns_fd = -1;
+	r->dest = xcalloc(n + 1, sizeof(char *));
+	r->parent = xcalloc(n, sizeof(int));
+	r->source_fd = xcalloc(n, sizeof(int));
+	r->source_is_dir = xcalloc(n, sizeof(bool));
+	for (size_t i = 0; i < n; i++) {
+		r->source_fd[i] = -1;
+		r->dest[i] = path_normalize(spec->mounts[i].destination);
+		if (r->dest[i] == NULL || spec->mounts[i].destination[0] != '/')
+			return iso_error_set(err, 0, "mount destination %s: not a clean absolute path",
+					     spec->mounts[i].destination);
+	}
+	for (size_t i = 0; i < n; i++) {
+		r->parent[i] = find_parent(r, i);
+		if (check_mount(r, i, err) < 0)
+			return -1;
+		if (strcmp(spec->mounts[i].type, "bind") == 0 && open_bind_source(r, i, err) < 0)
+			return -1;
+	}
+	if (open_root(r, err) < 0)
+		return -1;
+	return mount_carrier(err);
+}
+
+void iso_rootfs_close(struct iso_rootfs *r)
+{
+	if (r->spec == NULL)
+		return;
+	for (size_t i = 0; i < r->spec->n_mounts; i++)
+		if (r->source_fd[i] >= 0)
+			close(r->source_fd[i]);
+	strv_free(r->dest);
+	strv_free(r->host_mounts);
+	free(r->parent);
+	free(r->source_fd);
+	free(r->source_is_dir);
+	if (r->dir_fd >= 0)
+		close(r->dir_fd);
+	if (r->stage_fd >= 0)
+		close(r->stage_fd);
+	memset(r, 0, sizeof(*r));
+	r->dir_fd = r->stage_fd = r->userns_fd = -1;
+}
+
+/* Creates, inside the mount P reached through HANDLE (its own files, not
+ * the idmapped view), the mount points of the mounts that lie in it. */
+static int create_mount_points(struct iso_rootfs *r, int p, int handle, struct iso_error *err)
+{
+	size_t plen = p < 0 ? 0 : strlen(r->dest[p]);
+
+	for (size_t i = (size_t)(p + 1); i < r->spec->n_mounts; i++) {
+		const struct iso_mount *m = &r->spec->mounts[i];
+		bool is_file = strcmp(m->type, "bind") == 0 && !r->source_is_dir[i];
+		int fd;
+
+		if (r->parent[i] != p)
+			continue;
+		fd = iso_mkpath_in_root(handle, r->dest[i] + plen, is_file, err);
+		if (fd < 0)
+			return iso_error_prefix(err, "create mount point %s", r->dest[i]);
+		close(fd);
+	}
+	return 0;
+}
+
+/* Idmaps when asked and possible; a filesystem that cannot be idmapped is
+ * said once and used with the plain user namespace mapping. */
+static int set_mount_attrs(struct iso_rootfs *r, int mnt, bool recursive, uint64_t set,
+			   uint64_t clr, bool idmap, const char *what, struct iso_error *err)
+{
+	if (idmap && r->userns_fd >= 0) {
+		if (iso_mount_set(mnt, recursive, set, clr, MS_SHARED, r->userns_fd) == 0)
+			return 0;
+		if (!iso_mount_idmap_unsupported(errno))
+			return iso_error_set(err, errno, "idmap the mount of %s", what);
+		iso_log(ISO_LOG_NOTE, "%s cannot be an idmapped mount (%s); its files keep the plain user namespace mapping",
+			what, strerror(errno));
+	}
+	if (iso_mount_set(mnt, recursive, set, clr, MS_SHARED, -1) < 0)
+		return iso_error_set(err, errno, "set the mount attributes of %s", what);
+	return 0;
+}
+
+static int attach_at(struct iso_rootfs *r, int mnt, const char *dest, struct iso_error *err)
+{
+	cleanup_close int target = iso_open_in_root(r->stage_fd, dest, O_PATH | O_NOFOLLOW);
+
+	if (target < 0 && errno == ENOENT && r->spec->root.path == NULL)
+		return iso_error_set(err, 0, "mount point %s does not exist in the host's root, which is read-only; pick an existing path or use --rootfs",
+				     dest);
+	if (target < 0)
+		return iso_error_set(err, errno, "open mount point %s", dest);
+	if (iso_mount_attach(mnt, target) < 0)
+		return iso_error_set(err, errno, "attach the mount on %s", dest);
+	return 0;
+}
+
+static int open_stage(struct iso_rootfs *r, struct iso_error *err)
+{
+	r->stage_fd = open(ISO_STAGE_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->stage_fd < 0)
+		return iso_error_set(err, errno, "open %s", ISO_STAGE_DIR);
+	return 0;
+}
+
+static int attach_stage(int mnt, struct iso_error *err)
+{
+	cleanup_close int target = open(ISO_STAGE_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (target < 0)
+		return iso_error_set(err, errno, "open %s", ISO_STAGE_DIR);
+	if (iso_mount_attach(mnt, target) < 0)
+		return iso_error_set(err, errno, "attach the root on %s", ISO_STAGE_DIR);
+	return 0;
+}
+
+static bool under_spec_mount(const struct iso_rootfs *r, const char *path)
+{
+	for (size_t i = 0; i < r->spec->n_mounts; i++)
+		if (path_is_under(path, r->dest[i]))
+			return true;
+	return false;
+}
+
+/* The host-root sandbox: "/" and each filesystem mounted below it, each
+ * cloned alone and read-only, except where the spec mounts its own. */
+static int build_host_root(struct iso_rootfs *r, struct iso_error *err)
+{
+	cleanup_close int root = iso_mount_clone(AT_FDCWD, "/", false, err);
+
+	if (root < 0 || set_mount_attrs(r, root, false, MOUNT_ATTR_RDONLY, 0, true, "/", err) < 0 ||
+	    attach_stage(root, err) < 0 || open_stage(r, err) < 0)
+		return -1;
+	for (size_t i = 0; r->host_mounts[i] != NULL; i++) {
+		const char *path = r->host_mounts[i];
+		cleanup_close int mnt = -1;
+		cleanup_close int target = -1;
+
+		if (under_spec_mount(r, path))
+			continue;
+		/* Mount points hidden under a later mount are not part of the
+		 * host's view either; skip what no longer resolves. */
+		mnt = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (mnt < 0)
+			continue;
+		target = iso_open_in_root(r->stage_fd, path, O_PATH | O_NOFOLLOW);
+		if (target < 0)
+			continue;
+		if (set_mount_attrs(r, mnt, false, MOUNT_ATTR_RDONLY, 0, true, path, err) < 0)
+			return -1;
+		if (iso_mount_attach(mnt, target) < 0)
+			return iso_error_set(err, errno, "attach the host's %s", path);
+	}
+	return 0;
+}
+
+static int build_dir_root(struct iso_rootfs *r, struct iso_error *err)
+{
+	uint64_t ro = r->spec->root.readonly ? MOUNT_ATTR_RDONLY : 0;
+	cleanup_close int root = -1;
+
+	if (create_mount_points(r, -1, r->dir_fd, err) < 0)
+		return -1;
+	root = iso_mount_clone(r->dir_fd, "", true, err);
+	if (root < 0 || set_mount_attrs(r, root, true, ro, 0, true, r->spec->root.path, err) < 0 ||
+	    attach_stage(root, err) < 0)
+		return -1;
+	return open_stage(r, err);
+}
+
+static int build_bind(struct iso_rootfs *r, size_t i, const struct iso_mntopts *opts,
+		      struct iso_error *err)
+{
+	const struct iso_mount *m = &r->spec->mounts[i];
+	cleanup_close int mnt = -1;
+
+	if (r->source_is_dir[i] && create_mount_points(r, (int)i, r->source_fd[i], err) < 0)
+		return -1;
+	mnt = iso_mount_clone(r->source_fd[i], "", opts->recursive, err);
+	if (mnt < 0)
+		return iso_error_prefix(err, "bind %s", m->source);
+	if (set_mount_attrs(r, mnt, opts->recursive, opts->attr_set, opts->attr_clr, opts->idmap,
+			    m->destination, err) < 0)
+		return -1;
+	return attach_at(r, mnt, r->dest[i], err);
+}
+
+static int build_tmpfs(struct iso_rootfs *r, size_t i, const struct iso_mntopts *opts,
+		       struct iso_error *err)
+{
+	const struct iso_mount *m = &r->spec->mounts[i];
+	bool is_dev = strcmp(r->dest[i], "/dev") == 0;
+	cleanup_close int mnt = iso_mount_new_fs("tmpfs", m->source, opts, r->dest[i], err);
+
+	if (mnt < 0)
+		return -1;
+	if (is_dev && iso_dev_populate(mnt, r->spec->process.terminal, err) < 0)
+		return -1;
+	if (create_mount_points(r, (int)i, mnt, err) < 0 ||
+	    set_mount_attrs(r, mnt, false, 0, 0, true, r->dest[i], err) < 0 ||
+	    attach_at(r, mnt, r->dest[i], err) < 0)
+		return -1;
+	return is_dev ? iso_dev_bind_devices(r->stage_fd, err) : 0;
+}
+
+int iso_rootfs_build(struct iso_rootfs *r, int userns_fd, struct iso_error *err)
+{
+	r->userns_fd = userns_fd;
+	if ((r->spec->root.path ? build_dir_root(r, err) : build_host_root(r, err)) < 0)
+		return -1;
+	for (size_t i = 0; i < r->spec->n_mounts; i++) {
+		const struct iso_mount *m = &r->spec->mounts[i];
+		struct iso_mntopts opts;
+		int ret;
+
+		if (iso_mount_made_in_container(m->type))
+			continue;
+		if (iso_mntopts_parse(m->options, &opts, err) < 0)
+			return -1;
+		if (strcmp(m->type, "bind") == 0)
+			ret = build_bind(r, i, &opts, err);
+		else
+			ret = build_tmpfs(r, i, &opts, err);
+		iso_mntopts_free(&opts);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}

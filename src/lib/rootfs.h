@@ -1,0 +1,63 @@
+/* Building the container's filesystem tree.
+ *
+ * The parent (host root) builds everything it can from the host's side, in
+ * a private mount namespace of its own: the rootfs (or the host's root),
+ * bind mounts, tmpfs mounts and /dev with its devices.  Each piece is an
+ * idmapped mount onto the container's user namespace, so that files keep
+ * their owners without a chown, and each is attached below a shared
+ * "carrier" mount that the container's mount namespace received, at clone
+ * time, as a slave.  The pieces reach the container by propagation; and
+ * because that propagation crosses into a less privileged user namespace,
+ * the kernel locks what it copies: a read-only view of the host stays
+ * read-only even for a container root holding CAP_SYS_ADMIN, and no mount
+ * can be lifted to reveal what it covers.
+ *
+ * The container then mounts what only it can mount, because the filesystem
+ * belongs to one of its namespaces (proc to its PID namespace, sysfs to its
+ * network namespace, mqueue to its IPC namespace, devpts to its user
+ * namespace), and pivots into the tree. */
+#ifndef ISOLATE_ROOTFS_H
+#define ISOLATE_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "spec.h"
+
+/* Where the tree is assembled in the parent's private mount namespace. */
+#define ISO_CARRIER_DIR "/tmp"
+#define ISO_STAGE_DIR "/tmp/root"
+
+struct iso_rootfs {
+	const struct iso_spec *spec;
+	char **dest;            /* normalised destination of each mount */
+	int *parent;            /* index of the mount each one lies in, or -1 */
+	int *source_fd;         /* bind sources, opened in the private namespace */
+	bool *source_is_dir;
+	int dir_fd;             /* --rootfs DIR; -1 for the host-root sandbox */
+	char **host_mounts;     /* host-root sandbox: host mount points to show */
+	int stage_fd;           /* the assembled root, once attached */
+	int userns_fd;          /* idmap onto this user namespace, or -1 */
+};
+
+/* True for the filesystems that only the container itself can mount. */
+bool iso_mount_made_in_container(const char *type);
+
+/* Moves the calling process into a new mount namespace, private to it. */
+int iso_rootfs_enter_private_ns(struct iso_error *err);
+
+/* Checks the spec's mounts and opens every host object they name; then
+ * mounts the carrier.  Call in the private namespace, before the clone. */
+int iso_rootfs_open(struct iso_rootfs *r, const struct iso_spec *spec, struct iso_error *err);
+
+/* Assembles the tree below the carrier; USERNS_FD (or -1) is the user
+ * namespace to idmap onto.  Call once the container's maps are written. */
+int iso_rootfs_build(struct iso_rootfs *r, int userns_fd, struct iso_error *err);
+
+void iso_rootfs_close(struct iso_rootfs *r);
+
+/* In the container, after the go-ahead: cut propagation, mount proc, sysfs,
+ * devpts and mqueue, and pivot_root into the tree, the old root detached. */
+int iso_rootfs_enter(const struct iso_spec *spec, struct iso_error *err);
+
+#endif

@@ -1,0 +1,70 @@
+/* The container's half of the filesystem setup; see rootfs.h. */
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mntopt.h"
+#include "mount.h"
+#include "pathres.h"
+#include "util.h"
+
+static int mount_in_container(int stage, const struct iso_mount *m, struct iso_error *err)
+{
+	struct iso_mntopts opts;
+	cleanup_close int mnt = -1;
+	cleanup_close int target = -1;
+
+	if (iso_mntopts_parse(m->options, &opts, err) < 0)
+		return -1;
+	mnt = iso_mount_new_fs(m->type, m->source, &opts, m->destination, err);
+	iso_mntopts_free(&opts);
+	if (mnt < 0)
+		return -1;
+	/* Usually the parent made the mount point; one inside another of the
+	 * container's own filesystems is made here, as the container's root. */
+	target = iso_mkpath_in_root(stage, m->destination, false, err);
+	if (target < 0)
+		return iso_error_prefix(err, "mount %s on %s", m->type, m->destination);
+	if (iso_mount_attach(mnt, target) < 0)
+		return iso_error_set(err, errno, "mount %s on %s", m->type, m->destination);
+	return 0;
+}
+
+/* pivot_root(".", ".") stacks the old root on the new one; unmounting the
+ * top of "." then drops the whole old tree, host paths included, with no
+ * directory left in the container to reach it by. */
+static int pivot_into(int stage, struct iso_error *err)
+{
+	if (fchdir(stage) < 0)
+		return iso_error_set(err, errno, "chdir to the new root");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return iso_error_set(err, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return iso_error_set(err, errno, "unmount the old root");
+	if (chdir("/") < 0)
+		return iso_error_set(err, errno, "chdir to /");
+	return 0;
+}
+
+int iso_rootfs_enter(const struct iso_spec *spec, struct iso_error *err)
+{
+	cleanup_close int stage = -1;
+
+	/* Stop receiving from the parent's namespace: the tree is complete,
+	 * and nothing mounted from here on may travel anywhere. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return iso_error_set(err, errno, "make / private");
+	stage = open(ISO_STAGE_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (stage < 0)
+		return iso_error_set(err, errno, "open %s", ISO_STAGE_DIR);
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (iso_mount_made_in_container(spec->mounts[i].type) &&
+		    mount_in_container(stage, &spec->mounts[i], err) < 0)
+			return -1;
+	return pivot_into(stage, err);
+}

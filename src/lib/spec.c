@@ -1,0 +1,172 @@
+#include "spec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "idmap.h"
+#include "util.h"
+
+struct iso_spec *iso_spec_new(void)
+{
+	struct iso_spec *spec = xcalloc(1, sizeof(*spec));
+
+	spec->process.cwd = xstrdup("/");
+	return spec;
+}
+
+static void mount_free(struct iso_mount *m)
+{
+	free(m->destination);
+	free(m->type);
+	free(m->source);
+	strv_free(m->options);
+}
+
+void iso_spec_free(struct iso_spec *spec)
+{
+	if (spec == NULL)
+		return;
+	strv_free(spec->process.args);
+	strv_free(spec->process.env);
+	free(spec->process.cwd);
+	free(spec->process.user.additional_gids);
+	free(spec->process.user.spec);
+	free(spec->root.path);
+	free(spec->hostname);
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		mount_free(&spec->mounts[i]);
+	free(spec->mounts);
+	free(spec);
+}
+
+static char **split_options(const char *options)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	const char *p = options;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchrnul(p, ',');
+
+		if (end > p)
+			strv_push_owned(&v, xstrndup(p, (size_t)(end - p)));
+		p = *end ? end + 1 : end;
+	}
+	return v;
+}
+
+static struct iso_mount make_mount(const char *type, const char *source,
+				   const char *destination, const char *options)
+{
+	struct iso_mount m = {
+		.destination = xstrdup(destination),
+		.type = xstrdup(type),
+		.source = xstrdup(source ? source : type),
+		.options = split_options(options),
+	};
+	return m;
+}
+
+void iso_spec_add_mount(struct iso_spec *spec, const char *type,
+			const char *source, const char *destination,
+			const char *options)
+{
+	spec->mounts = xrealloc(spec->mounts, (spec->n_mounts + 1) * sizeof(*spec->mounts));
+	spec->mounts[spec->n_mounts++] = make_mount(type, source, destination, options);
+}
+
+bool iso_mount_has_option(const struct iso_mount *m, const char *opt)
+{
+	for (size_t i = 0; m->options != NULL && m->options[i] != NULL; i++)
+		if (strcmp(m->options[i], opt) == 0)
+			return true;
+	return false;
+}
+
+/* devpts refuses gid=5 when group 5 has no mapping in the user namespace. */
+static bool gid_is_mapped(const struct iso_spec *spec, uint32_t gid)
+{
+	if (!iso_spec_has_userns(spec))
+		return true;
+	return iso_idmap_to_host(spec->linux_.gid_mappings,
+				 spec->linux_.n_gid_mappings, gid, NULL) == 0;
+}
+
+void iso_spec_add_default_mounts(struct iso_spec *spec)
+{
+	bool userns = iso_spec_has_userns(spec);
+	int ns = spec->linux_.new_namespaces;
+	struct iso_mount defaults[8];
+	size_t n = 0, kept = 0;
+
+	if (userns && !(ns & CLONE_NEWPID))
+		defaults[n++] = make_mount("bind", "/proc", "/proc", "rbind,nosuid,noexec,nodev");
+	else
+		defaults[n++] = make_mount("proc", "proc", "/proc", "nosuid,noexec,nodev");
+	defaults[n++] = make_mount("tmpfs", "tmpfs", "/dev", "nosuid,strictatime,mode=755,size=65536k");
+	defaults[n++] = make_mount("devpts", "devpts", "/dev/pts",
+				   gid_is_mapped(spec, 5)
+				   ? "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"
+				   : "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620");
+	defaults[n++] = make_mount("tmpfs", "shm", "/dev/shm", "nosuid,noexec,nodev,mode=1777,size=65536k");
+	if (userns && !(ns & CLONE_NEWIPC))
+		defaults[n++] = make_mount("bind", "/dev/mqueue", "/dev/mqueue", "rbind,nosuid,noexec,nodev");
+	else
+		defaults[n++] = make_mount("mqueue", "mqueue", "/dev/mqueue", "nosuid,noexec,nodev");
+	if (userns && !(ns & CLONE_NEWNET))
+		defaults[n++] = make_mount("bind", "/sys", "/sys", "rbind,ro,nosuid,noexec,nodev");
+	else
+		defaults[n++] = make_mount("sysfs", "sysfs", "/sys", "ro,nosuid,noexec,nodev");
+	if (spec->root.path == NULL) {
+		defaults[n++] = make_mount("tmpfs", "tmpfs", "/tmp", "nosuid,nodev,mode=1777");
+		defaults[n++] = make_mount("tmpfs", "tmpfs", "/run", "nosuid,nodev,mode=755");
+	}
+
+	spec->mounts = xrealloc(spec->mounts, (spec->n_mounts + n) * sizeof(*spec->mounts));
+	memmove(spec->mounts + n, spec->mounts, spec->n_mounts * sizeof(*spec->mounts));
+	for (size_t i = 0; i < n; i++) {
+		bool replaced = false;
+
+		for (size_t j = n; j < n + spec->n_mounts; j++)
+			if (strcmp(spec->mounts[j].destination, defaults[i].destination) == 0)
+				replaced = true;
+		if (replaced)
+			mount_free(&defaults[i]);
+		else
+			spec->mounts[kept++] = defaults[i];
+	}
+	memmove(spec->mounts + kept, spec->mounts + n, spec->n_mounts * sizeof(*spec->mounts));
+	spec->n_mounts += kept;
+}
+
+static int validate_mount(const struct iso_mount *m, struct iso_error *err)
+{
+	cleanup_free char *norm = NULL;
+
+	if (m->destination[0] != '/')
+		return iso_error_set(err, 0, "mount destination %s: not an absolute path", m->destination);
+	norm = path_normalize(m->destination);
+	if (norm == NULL)
+		return iso_error_set(err, 0, "mount destination %s: \"..\" is not allowed", m->destination);
+	if (strcmp(m->type, "bind") == 0 && m->source[0] != '/')
+		return iso_error_set(err, 0, "bind mount source %s: not an absolute path", m->source);
+	return 0;
+}
+
+int iso_spec_validate(const struct iso_spec *spec, struct iso_error *err)
+{
+	if (spec->process.args == NULL || spec->process.args[0] == NULL)
+		return iso_error_set(err, 0, "no command given");
+	if (spec->process.cwd == NULL || spec->process.cwd[0] != '/')
+		return iso_error_set(err, 0, "working directory %s: not an absolute path",
+				     spec->process.cwd ? spec->process.cwd : "(none)");
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (validate_mount(&spec->mounts[i], err) < 0)
+			return -1;
+	if (iso_spec_has_userns(spec)) {
+		if (iso_idmap_validate(spec->linux_.uid_mappings, spec->linux_.n_uid_mappings, err) < 0)
+			return iso_error_prefix(err, "uid map");
+		if (iso_idmap_validate(spec->linux_.gid_mappings, spec->linux_.n_gid_mappings, err) < 0)
+			return iso_error_prefix(err, "gid map");
+	}
+	return 0;
+}

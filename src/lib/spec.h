@@ -1,0 +1,101 @@
+/* The container spec: the in-memory model of an OCI runtime-spec
+ * config.json (process, root, hostname, mounts, linux.namespaces,
+ * linux.uidMappings/gidMappings) plus the few things isolate's own CLI adds
+ * (a host-root sandbox, a built-in init, a user given by name).  Both faces
+ * build one of these and hand it to the same code. */
+#ifndef ISOLATE_SPEC_H
+#define ISOLATE_SPEC_H
+
+#include <stdbool.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define ISO_MAX_IDMAPS 340      /* the kernel's limit on uid_map lines */
+
+struct iso_idmap {
+	uint32_t container_id;
+	uint32_t host_id;
+	uint32_t size;
+};
+
+struct iso_mount {
+	char *destination;      /* absolute path inside the container */
+	char *type;             /* bind, proc, sysfs, tmpfs, devpts, mqueue */
+	char *source;           /* host path for bind, a label otherwise */
+	char **options;         /* OCI options: ro, nosuid, rbind, idmap, mode=.. */
+};
+
+struct iso_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t *additional_gids;
+	size_t n_additional_gids;
+	/* -u as typed ("name", "name:group", "uid:gid"), resolved against the
+	 * rootfs's /etc/passwd and /etc/group inside the container; NULL when
+	 * uid/gid are already numeric and final. */
+	char *spec;
+};
+
+struct iso_process {
+	char **args;
+	char **env;             /* KEY=VALUE, defaults added in the container */
+	char *cwd;
+	struct iso_user user;
+	bool terminal;          /* -t: a pty from the container's devpts */
+	bool stdin_open;        /* -i: keep stdin attached */
+};
+
+/* Namespaces isolate can create; each bit a CLONE_NEW* flag. */
+struct iso_linux {
+	int new_namespaces;     /* CLONE_NEW* flags to create */
+	struct iso_idmap uid_mappings[ISO_MAX_IDMAPS];
+	size_t n_uid_mappings;
+	struct iso_idmap gid_mappings[ISO_MAX_IDMAPS];
+	size_t n_gid_mappings;
+};
+
+struct iso_spec {
+	struct iso_process process;
+	struct {
+		char *path;     /* NULL: the read-only host-root sandbox */
+		bool readonly;
+	} root;
+	char *hostname;
+	struct iso_mount *mounts;
+	size_t n_mounts;
+	struct iso_linux linux_;
+	bool init;              /* --init: built-in PID 1 */
+};
+
+struct iso_spec *iso_spec_new(void);
+void iso_spec_free(struct iso_spec *spec);
+
+/* Appends a mount; options is a comma-separated OCI option list or NULL. */
+void iso_spec_add_mount(struct iso_spec *spec, const char *type,
+			const char *source, const char *destination,
+			const char *options);
+
+/* Mount options the caller asked for, as a flag test. */
+bool iso_mount_has_option(const struct iso_mount *m, const char *opt);
+
+/* Adds the standard container filesystem (/proc, /dev and its children,
+ * /sys, and for the host-root sandbox private /tmp and /run) in front of
+ * the user's mounts.  A user mount on the same destination replaces the
+ * default, as docker does.  Which namespaces are shared decides the form:
+ * a /proc of the host's PID namespace cannot be mounted from a new user
+ * namespace, so it becomes a recursive bind of the host's /proc, and so on
+ * for /sys (network) and /dev/mqueue (IPC). */
+void iso_spec_add_default_mounts(struct iso_spec *spec);
+
+/* Checks what can be checked before anything is created. */
+int iso_spec_validate(const struct iso_spec *spec, struct iso_error *err);
+
+static inline bool iso_spec_has_userns(const struct iso_spec *spec)
+{
+	return (spec->linux_.new_namespaces & CLONE_NEWUSER) != 0;
+}
+
+#endif
