@@ -17,20 +17,37 @@
 #include "pathres.h"
 #include "util.h"
 
-static const char *const container_fs_types[] = { "proc", "sysfs", "devpts", "mqueue", NULL };
-static const char *const parent_fs_types[] = { "bind", "tmpfs", NULL };
+/* Filesystems that belong to a namespace: an instance shows the namespace
+ * of whoever mounts it, and only a process holding CAP_SYS_ADMIN over that
+ * namespace's owner may mount it. */
+static const struct {
+	const char *type;
+	int ns;
+} fs_namespaces[] = {
+	{ "proc", CLONE_NEWPID },
+	{ "sysfs", CLONE_NEWNET },
+	{ "mqueue", CLONE_NEWIPC },
+	{ "devpts", CLONE_NEWUSER },
+	{ "tmpfs", 0 },
+	{ "bind", 0 },
+};
 
-static bool type_in(const char *type, const char *const *list)
+static bool type_known(const char *type, int *ns)
 {
-	for (size_t i = 0; list[i] != NULL; i++)
-		if (strcmp(type, list[i]) == 0)
+	for (size_t i = 0; i < sizeof(fs_namespaces) / sizeof(fs_namespaces[0]); i++) {
+		if (strcmp(type, fs_namespaces[i].type) == 0) {
+			*ns = fs_namespaces[i].ns;
 			return true;
+		}
+	}
 	return false;
 }
 
-bool iso_mount_made_in_container(const char *type)
+bool iso_mount_made_in_container(const struct iso_spec *spec, const struct iso_mount *m)
 {
-	return type_in(type, container_fs_types);
+	int ns = 0;
+
+	return type_known(m->type, &ns) && (spec->linux_.new_namespaces & ns) != 0;
 }
 
 int iso_rootfs_enter_private_ns(struct iso_error *err)
@@ -64,7 +81,9 @@ static int check_mount(const struct iso_rootfs *r, size_t i, struct iso_error *e
 	struct iso_mntopts opts;
 	int p = r->parent[i];
 
-	if (!type_in(m->type, container_fs_types) && !type_in(m->type, parent_fs_types))
+	int ns;
+
+	if (!type_known(m->type, &ns))
 		return iso_error_set(err, 0, "mount %s on %s: filesystem type not supported",
 				     m->type, m->destination);
 	if (iso_mntopts_parse(m->options, &opts, err) < 0)
@@ -73,8 +92,8 @@ static int check_mount(const struct iso_rootfs *r, size_t i, struct iso_error *e
 	if (opts.propagation != 0 && opts.propagation != MS_PRIVATE)
 		return iso_error_set(err, 0, "mount %s: only private propagation is supported",
 				     m->destination);
-	if (p >= 0 && iso_mount_made_in_container(r->spec->mounts[p].type) &&
-	    !iso_mount_made_in_container(m->type))
+	if (p >= 0 && iso_mount_made_in_container(r->spec, &r->spec->mounts[p]) &&
+	    !iso_mount_made_in_container(r->spec, m))
 		return iso_error_set(err, 0, "cannot mount on %s: it lies inside %s (%s), which the container mounts itself",
 				     m->destination, r->dest[p], r->spec->mounts[p].type);
 	return 0;
@@ -315,19 +334,23 @@ static int build_bind(struct iso_rootfs *r, size_t i, const struct iso_mntopts *
 	return attach_at(r, mnt, r->dest[i], err);
 }
 
-static int build_tmpfs(struct iso_rootfs *r, size_t i, const struct iso_mntopts *opts,
-		       struct iso_error *err)
+/* A tmpfs is idmapped like the rest, so the container's root owns it; a
+ * proc, sysfs or mqueue made here shows a namespace shared with the host
+ * (--pid host and kin), and those filesystems have no idmapping. */
+static int build_new_fs(struct iso_rootfs *r, size_t i, const struct iso_mntopts *opts,
+			struct iso_error *err)
 {
 	const struct iso_mount *m = &r->spec->mounts[i];
-	bool is_dev = strcmp(r->dest[i], "/dev") == 0;
-	cleanup_close int mnt = iso_mount_new_fs("tmpfs", m->source, opts, r->dest[i], err);
+	bool is_tmpfs = strcmp(m->type, "tmpfs") == 0;
+	bool is_dev = is_tmpfs && strcmp(r->dest[i], "/dev") == 0;
+	cleanup_close int mnt = iso_mount_new_fs(m->type, m->source, opts, r->dest[i], err);
 
 	if (mnt < 0)
 		return -1;
 	if (is_dev && iso_dev_populate(mnt, r->spec->process.terminal, err) < 0)
 		return -1;
-	if (create_mount_points(r, (int)i, mnt, err) < 0 ||
-	    set_mount_attrs(r, mnt, false, 0, 0, true, r->dest[i], err) < 0 ||
+	if ((is_tmpfs && create_mount_points(r, (int)i, mnt, err) < 0) ||
+	    set_mount_attrs(r, mnt, false, 0, 0, is_tmpfs, r->dest[i], err) < 0 ||
 	    attach_at(r, mnt, r->dest[i], err) < 0)
 		return -1;
 	return is_dev ? iso_dev_bind_devices(r->stage_fd, err) : 0;
@@ -343,14 +366,14 @@ int iso_rootfs_build(struct iso_rootfs *r, int userns_fd, struct iso_error *err)
 		struct iso_mntopts opts;
 		int ret;
 
-		if (iso_mount_made_in_container(m->type))
+		if (iso_mount_made_in_container(r->spec, m))
 			continue;
 		if (iso_mntopts_parse(m->options, &opts, err) < 0)
 			return -1;
 		if (strcmp(m->type, "bind") == 0)
 			ret = build_bind(r, i, &opts, err);
 		else
-			ret = build_tmpfs(r, i, &opts, err);
+			ret = build_new_fs(r, i, &opts, err);
 		iso_mntopts_free(&opts);
 		if (ret < 0)
 			return -1;

@@ -40,8 +40,9 @@ struct iso_rootfs {
 	int userns_fd;          /* idmap onto this user namespace, or -1 */
 };
 
-/* True for the filesystems that only the container itself can mount. */
-bool iso_mount_made_in_container(const char *type);
+/* True for a filesystem of one of the container's new namespaces, which
+ * only the container itself can mount. */
+bool iso_mount_made_in_container(const struct iso_spec *spec, const struct iso_mount *m);
 
 /* Moves the calling process into a new mount namespace, private to it. */
 int iso_rootfs_enter_private_ns(struct iso_error *err);

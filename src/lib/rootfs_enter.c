@@ -63,7 +63,7 @@ int iso_rootfs_enter(const struct iso_spec *spec, struct iso_error *err)
 	if (stage < 0)
 		return iso_error_set(err, errno, "open %s", ISO_STAGE_DIR);
 	for (size_t i = 0; i < spec->n_mounts; i++)
-		if (iso_mount_made_in_container(spec->mounts[i].type) &&
+		if (iso_mount_made_in_container(spec, &spec->mounts[i]) &&
 		    mount_in_container(stage, &spec->mounts[i], err) < 0)
 			return -1;
 	return pivot_into(stage, err);

@@ -93,29 +93,18 @@ static bool gid_is_mapped(const struct iso_spec *spec, uint32_t gid)
 
 void iso_spec_add_default_mounts(struct iso_spec *spec)
 {
-	bool userns = iso_spec_has_userns(spec);
-	int ns = spec->linux_.new_namespaces;
 	struct iso_mount defaults[8];
 	size_t n = 0, kept = 0;
 
-	if (userns && !(ns & CLONE_NEWPID))
-		defaults[n++] = make_mount("bind", "/proc", "/proc", "rbind,nosuid,noexec,nodev");
-	else
-		defaults[n++] = make_mount("proc", "proc", "/proc", "nosuid,noexec,nodev");
+	defaults[n++] = make_mount("proc", "proc", "/proc", "nosuid,noexec,nodev");
 	defaults[n++] = make_mount("tmpfs", "tmpfs", "/dev", "nosuid,strictatime,mode=755,size=65536k");
 	defaults[n++] = make_mount("devpts", "devpts", "/dev/pts",
 				   gid_is_mapped(spec, 5)
 				   ? "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"
 				   : "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620");
 	defaults[n++] = make_mount("tmpfs", "shm", "/dev/shm", "nosuid,noexec,nodev,mode=1777,size=65536k");
-	if (userns && !(ns & CLONE_NEWIPC))
-		defaults[n++] = make_mount("bind", "/dev/mqueue", "/dev/mqueue", "rbind,nosuid,noexec,nodev");
-	else
-		defaults[n++] = make_mount("mqueue", "mqueue", "/dev/mqueue", "nosuid,noexec,nodev");
-	if (userns && !(ns & CLONE_NEWNET))
-		defaults[n++] = make_mount("bind", "/sys", "/sys", "rbind,ro,nosuid,noexec,nodev");
-	else
-		defaults[n++] = make_mount("sysfs", "sysfs", "/sys", "ro,nosuid,noexec,nodev");
+	defaults[n++] = make_mount("mqueue", "mqueue", "/dev/mqueue", "nosuid,noexec,nodev");
+	defaults[n++] = make_mount("sysfs", "sysfs", "/sys", "ro,nosuid,noexec,nodev");
 	if (spec->root.path == NULL) {
 		defaults[n++] = make_mount("tmpfs", "tmpfs", "/tmp", "nosuid,nodev,mode=1777");
 		defaults[n++] = make_mount("tmpfs", "tmpfs", "/run", "nosuid,nodev,mode=755");

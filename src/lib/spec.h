@@ -84,10 +84,7 @@ bool iso_mount_has_option(const struct iso_mount *m, const char *opt);
 /* Adds the standard container filesystem (/proc, /dev and its children,
  * /sys, and for the host-root sandbox private /tmp and /run) in front of
  * the user's mounts.  A user mount on the same destination replaces the
- * default, as docker does.  Which namespaces are shared decides the form:
- * a /proc of the host's PID namespace cannot be mounted from a new user
- * namespace, so it becomes a recursive bind of the host's /proc, and so on
- * for /sys (network) and /dev/mqueue (IPC). */
+ * default, as docker does. */
 void iso_spec_add_default_mounts(struct iso_spec *spec);
 
 /* Checks what can be checked before anything is created. */

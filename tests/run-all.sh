@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs the unit tests (cmocka) and the integration tests (bats), both as
+# TAP, and ends with one line: "N passed, M failed".  Exits non-zero when a
+# test failed or a suite could not run.
+#
+#   tests/run-all.sh [unit|integration] [BATS_FILE...]
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-build}
+case "$build" in /*) ;; *) build="$top/$build" ;; esac
+what=${1:-all}
+[ $# -gt 0 ] && shift
+
+passed=0
+failed=0
+broken=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Counts "ok"/"not ok" lines of TAP read on stdin, echoing them.
+count_tap() {
+	local line
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case "$line" in
+		"not ok "*) failed=$((failed + 1)) ;;
+		"ok "*) passed=$((passed + 1)) ;;
+		esac
+	done
+}
+
+run_unit() {
+	local t status
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		echo "# unit: $(basename "$t")"
+		CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1
+		status=$?
+		count_tap <"$log"
+		if [ "$status" -ne 0 ] && ! grep -q '^not ok' "$log"; then
+			echo "not ok - $(basename "$t") exited with status $status"
+			failed=$((failed + 1))
+		fi
+	done
+}
+
+run_integration() {
+	local files=("$@")
+	[ ${#files[@]} -gt 0 ] || files=("$top"/tests/integration/*.bats)
+	echo "# integration: ${#files[@]} bats files"
+	ISOLATE="$build/isolate" bats --tap "${files[@]}" >"$log" 2>&1
+	local status=$?
+	count_tap <"$log"
+	if [ "$status" -ne 0 ] && ! grep -q '^not ok' "$log"; then
+		echo "# bats failed to run (status $status)"
+		broken=1
+	fi
+}
+
+case "$what" in
+unit) run_unit ;;
+integration) run_integration "$@" ;;
+all) run_unit; run_integration ;;
+*) echo "usage: $0 [unit|integration|all] [BATS_FILE...]" >&2; exit 2 ;;
+esac
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$broken" -eq 0 ] && [ "$passed" -gt 0 ]
