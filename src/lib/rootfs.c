@@ -230,9 +230,11 @@ static int set_mount_attrs(struct iso_rootfs *r, int mnt, bool recursive, uint64
 	return 0;
 }
 
+/* A symlink on the way, the last component included, is followed, but
+ * within the root: /data -> /etc mounts on the rootfs's /etc. */
 static int attach_at(struct iso_rootfs *r, int mnt, const char *dest, struct iso_error *err)
 {
-	cleanup_close int target = iso_open_in_root(r->stage_fd, dest, O_PATH | O_NOFOLLOW);
+	cleanup_close int target = iso_open_in_root(r->stage_fd, dest, O_PATH);
 
 	if (target < 0 && errno == ENOENT && r->spec->root.path == NULL)
 		return iso_error_set(err, 0, "mount point %s does not exist in the host's root, which is read-only; pick an existing path or use --rootfs",
