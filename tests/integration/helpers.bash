@@ -1,3 +1,5 @@
+bats_require_minimum_version 1.5.0
+
 # Shared setup for the integration tests.  Every test gets its own scratch
 # directory and, where it needs one, its own rootfs; teardown removes them
 # and checks that the host's mount table is as it was.

@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# The command's process: exit statuses, signals, --init, environment,
+# working directory, user, stdin and the terminal.
+
+load helpers
+
+@test "exit status is the command's own" {
+	run iso_rootfs sh -c 'exit 0'
+	expect_status 0
+	run iso_rootfs sh -c 'exit 42'
+	expect_status 42
+}
+
+@test "exit status is 128+N when the container's PID 1 is killed by signal N" {
+	"$ISOLATE" run --rootfs "$ROOTFS" -v "$SCRATCH:/scratch" sh -c 'echo ready > /scratch/ready; sleep 100' &
+	isolate_pid=$!
+	wait_for_file "$SCRATCH/ready"
+	kill -KILL "$(container_pid "$isolate_pid")"
+	status=0
+	wait "$isolate_pid" || status=$?
+	expect_status 137
+}
+
+@test "exit status is 128+N when the command kills itself under --init" {
+	run iso_rootfs --init sh -c 'kill -TERM $$'
+	expect_status 143
+}
+
+@test "exit status is 127 when the command is not found" {
+	run -127 iso_rootfs no-such-command
+	expect_status 127
+	expect_output "isolate: exec no-such-command: executable file not found in \$PATH"
+	run -127 iso_rootfs /no/such/path
+	expect_status 127
+	expect_output "exec /no/such/path: No such file or directory"
+}
+
+@test "exit status is 126 when the command cannot be executed" {
+	run iso_rootfs /etc/passwd
+	expect_status 126
+	expect_output "isolate: exec /etc/passwd: Permission denied"
+	run iso_rootfs /etc
+	expect_status 126
+}
+
+@test "exit status is 127 from --init when the command is not found" {
+	run -127 iso_rootfs --init no-such-command
+	expect_status 127
+	expect_output "executable file not found"
+}
+
+@test "SIGTERM sent to isolate reaches the container's PID 1" {
+	"$ISOLATE" run --rootfs "$ROOTFS" -v "$SCRATCH:/scratch" \
+		sh -c 'trap "echo got-TERM > /scratch/got; exit 3" TERM; echo ready > /scratch/ready; while :; do sleep 0.05; done' &
+	isolate_pid=$!
+	wait_for_file "$SCRATCH/ready"
+	kill -TERM "$isolate_pid"
+	status=0
+	wait "$isolate_pid" || status=$?
+	expect_status 3
+	[ "$(cat "$SCRATCH/got")" = got-TERM ]
+}
+
+@test "SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH are passed on" {
+	for sig in INT HUP QUIT USR1 USR2 WINCH; do
+		rm -f "$SCRATCH/ready" "$SCRATCH/got"
+		"$ISOLATE" run --rootfs "$ROOTFS" -v "$SCRATCH:/scratch" \
+			sh -c "trap 'echo $sig > /scratch/got; exit 0' $sig; echo ready > /scratch/ready; while :; do sleep 0.05; done" &
+		isolate_pid=$!
+		wait_for_file "$SCRATCH/ready"
+		kill "-$sig" "$isolate_pid"
+		wait "$isolate_pid"
+		[ "$(cat "$SCRATCH/got")" = "$sig" ] || { echo "$sig was not passed on"; return 1; }
+	done
+}
+
+@test "--init forwards signals to a command that has no handler" {
+	"$ISOLATE" run --rootfs "$ROOTFS" -v "$SCRATCH:/scratch" --init \
+		sh -c 'echo ready > /scratch/ready; exec sleep 100' &
+	isolate_pid=$!
+	wait_for_file "$SCRATCH/ready"
+	kill -INT "$isolate_pid"
+	status=0
+	wait "$isolate_pid" || status=$?
+	expect_status 130
+}
+
+@test "--init is PID 1 and reaps orphaned zombies" {
+	run iso_rootfs --init sh -c '
+		echo "init=$(cat /proc/1/comm)"
+		sh -c "sleep 0.2 & exit 0"   # the sleep is orphaned to PID 1
+		sleep 0.6
+		ps -o stat,comm | grep -c "^Z" || true'
+	expect_status 0
+	[ "$(echo "$output" | head -1)" != "init=sh" ]
+	[ "$(echo "$output" | tail -1)" = 0 ]
+}
+
+@test "default environment: PATH, HOSTNAME and HOME, as docker sets them" {
+	run iso_rootfs --hostname envbox env
+	expect_status 0
+	expect_output "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	expect_output "HOSTNAME=envbox"
+	expect_output "HOME=/root"
+	[[ "$output" != *TERM=* ]]
+}
+
+@test "-e KEY=VALUE, -e KEY from the host, and --env-file; later wins" {
+	printf '# comment\nFROMFILE=file\n\nSHARED=file\nHOSTVAR\n' > "$SCRATCH/env"
+	HOSTVAR=from-host UNSETVAR= run iso_rootfs -e A=1 -e HOSTVAR --env-file "$SCRATCH/env" \
+		-e SHARED=flag -e NOT_ON_HOST env
+	expect_status 0
+	expect_output "A=1"
+	expect_output "HOSTVAR=from-host"
+	expect_output "FROMFILE=file"
+	expect_output "SHARED=flag"
+	[[ "$output" != *NOT_ON_HOST* ]]
+}
+
+@test "-e can override PATH and HOME" {
+	run iso_rootfs -e PATH=/bin -e HOME=/tmp sh -c 'echo $PATH $HOME'
+	expect_status 0
+	[ "$output" = "/bin /tmp" ]
+}
+
+@test "-w sets the working directory and creates it when missing" {
+	run iso_rootfs -w /etc pwd
+	expect_status 0
+	[ "$output" = /etc ]
+	run iso_rootfs -w /new/work/dir pwd
+	expect_status 0
+	[ "$output" = /new/work/dir ]
+	[ -d "$ROOTFS/new/work/dir" ]
+}
+
+@test "-u by name takes uid, gid, home and supplementary groups from the rootfs" {
+	run iso_rootfs -u alice sh -c 'id; echo $HOME'
+	expect_status 0
+	[ "$output" = "uid=1000(alice) gid=1000(alice) groups=10(wheel),29(audio),1000(alice)
+/home/alice" ]
+}
+
+@test "-u with ids and with a group name" {
+	run iso_rootfs -u 1001:50 id
+	expect_status 0
+	[ "$output" = "uid=1001(bob) gid=50(staff) groups=50(staff)" ]
+	run iso_rootfs -u bob:wheel id
+	expect_status 0
+	[ "$output" = "uid=1001(bob) gid=10(wheel) groups=10(wheel)" ]
+	run iso_rootfs -u 4242 sh -c 'id -u; id -g; echo $HOME'
+	expect_status 0
+	[ "$(echo $output)" = "4242 0 /" ]
+}
+
+@test "root in the container gets the groups /etc/group gives it" {
+	run iso_rootfs id
+	expect_status 0
+	[ "$output" = "uid=0(root) gid=0(root) groups=0(root),10(wheel)" ]
+}
+
+@test "stdin: passed with -i, /dev/null without" {
+	run bash -c "echo piped | '$ISOLATE' run --rootfs '$ROOTFS' -i cat"
+	expect_status 0
+	[ "$output" = piped ]
+	run bash -c "echo piped | '$ISOLATE' run --rootfs '$ROOTFS' cat"
+	expect_status 0
+	[ "$output" = "" ]
+}
+
+@test "stdout and stderr pass through unchanged without -t" {
+	run bash -c "'$ISOLATE' run --rootfs '$ROOTFS' sh -c 'echo out; echo err >&2' 2>'$SCRATCH/err'"
+	expect_status 0
+	[ "$output" = out ]
+	[ "$(cat "$SCRATCH/err")" = err ]
+}
+
+@test "-t gives the command a pty of its own devpts, with TERM and the window size" {
+	run script -qec "stty rows 33 cols 77; '$ISOLATE' run --rootfs '$ROOTFS' -t sh -c 'tty; stty size; echo \$TERM; test -c /dev/console && echo console'" /dev/null
+	expect_status 0
+	expect_output "/dev/pts/0"
+	expect_output "33 77"
+	expect_output "xterm"
+	expect_output "console"
+}
+
+@test "-it relays input and restores the terminal afterwards" {
+	run script -qec "stty -a | grep -o ' -\\?icanon'; echo hello-pty | '$ISOLATE' run --rootfs '$ROOTFS' -it sh -c 'read l; echo got:\$l; exit 4'; echo rc=\$?; stty -a | grep -o ' -\\?icanon'" /dev/null
+	expect_status 0
+	expect_output "got:hello-pty"
+	expect_output "rc=4"
+	[ "$(echo "$output" | grep -c '^ icanon')" -eq 2 ]
+}
+
+@test "-t exit status is the command's, and the output written just before exit arrives" {
+	run script -qec "'$ISOLATE' run --rootfs '$ROOTFS' -t sh -c 'seq 1 2000 | tail -1; exit 9'; echo rc=\$?" /dev/null
+	expect_status 0
+	expect_output "2000"
+	expect_output "rc=9"
+}
