@@ -27,8 +27,9 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check check-unit check-integration check-asan bench clean
+.PHONY: all tests check check-unit check-integration check-asan bench clean
 all: $(BUILD)/isolate
+tests: $(UNIT_BIN)
 
 $(BUILD)/%.o: %.c $(wildcard src/lib/*.h src/isolate/*.h) VERSION
 	@mkdir -p $(dir $@)
@@ -50,17 +51,19 @@ $(BUILD)/tests/bench-alternate: bench/alternate.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
-check: all $(UNIT_BIN)
-	BUILD=$(BUILD) tests/run-all.sh
+check: all tests
+	BUILDS=$(BUILD) tests/run-all.sh
 
-check-unit: $(UNIT_BIN)
-	BUILD=$(BUILD) tests/run-all.sh unit
+check-unit: tests
+	BUILDS=$(BUILD) tests/run-all.sh unit
 
 check-integration: all
-	BUILD=$(BUILD) tests/run-all.sh integration
+	BUILDS=$(BUILD) tests/run-all.sh integration
 
+# The whole suite against an ASan+UBSan build, in build-asan/.
 check-asan:
-	$(MAKE) BUILD=build-asan SANITIZE=1 check
+	$(MAKE) BUILD=build-asan SANITIZE=1 all tests
+	BUILDS=build-asan tests/run-all.sh
 
 bench: all $(BUILD)/tests/bench-alternate
 	BUILD=$(BUILD) bench/run.sh

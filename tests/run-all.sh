@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Runs the unit tests (cmocka) and the integration tests (bats), both as
-# TAP, and ends with one line: "N passed, M failed".  Exits non-zero when a
-# test failed or a suite could not run.
+# TAP, for each build directory in $BUILDS (default: build), and ends with
+# one line: "N passed, M failed".  Exits non-zero when a test failed or a
+# suite could not run.
 #
-#   tests/run-all.sh [unit|integration] [BATS_FILE...]
+#   BUILDS="build build-asan" tests/run-all.sh [unit|integration|all] [BATS_FILE...]
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-build}
-case "$build" in /*) ;; *) build="$top/$build" ;; esac
 what=${1:-all}
 [ $# -gt 0 ] && shift
 
@@ -59,11 +58,19 @@ run_integration() {
 }
 
 case "$what" in
-unit) run_unit ;;
-integration) run_integration "$@" ;;
-all) run_unit; run_integration ;;
+unit | integration | all) ;;
 *) echo "usage: $0 [unit|integration|all] [BATS_FILE...]" >&2; exit 2 ;;
 esac
+
+for build in ${BUILDS:-build}; do
+	case "$build" in /*) ;; *) build="$top/$build" ;; esac
+	[ -x "$build/isolate" ] || { echo "# $build/isolate is missing: run make first"; broken=1; continue; }
+	before_passed=$passed before_failed=$failed
+	echo "# ===== $(basename "$build") ====="
+	[ "$what" = integration ] || run_unit
+	[ "$what" = unit ] || run_integration "$@"
+	echo "# $(basename "$build"): $((passed - before_passed)) passed, $((failed - before_failed)) failed"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$broken" -eq 0 ] && [ "$passed" -gt 0 ]
