@@ -42,7 +42,7 @@ static int block_signals(struct run *run, struct iso_error *err)
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, &run->saved_mask) < 0)
 		return iso_error_set(err, errno, "block signals");
-	run->sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	run->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (run->sigfd < 0)
 		return iso_error_set(err, errno, "signalfd");
 	/* a reader of our output going away must not kill us mid-relay */

@@ -197,3 +197,17 @@ load helpers
 	expect_output "2000"
 	expect_output "rc=9"
 }
+
+@test "-t keeps relaying output after a signal was passed on" {
+	script -qfec "'$ISOLATE' run --rootfs '$ROOTFS' -v '$SCRATCH:/scratch' -t sh -c 'trap \"echo got-usr1\" USR1; echo ready > /scratch/ready; until [ -e /scratch/stop ]; do sleep 0.05; done'" "$SCRATCH/out" </dev/null >/dev/null &
+	script_pid=$!
+	wait_for_file "$SCRATCH/ready"
+	pkill -USR1 -f "^$ISOLATE run --rootfs $ROOTFS"
+	tries=300
+	until grep -q "^got-usr1" "$SCRATCH/out" || [ "$tries" -eq 0 ]; do sleep 0.01; tries=$((tries - 1)); done
+	# seen while the container still runs, not only flushed at its exit
+	seen=$(grep -c "^got-usr1" "$SCRATCH/out" || true)
+	touch "$SCRATCH/stop"
+	wait "$script_pid"
+	[ "$seen" -eq 1 ]
+}
