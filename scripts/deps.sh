@@ -6,7 +6,7 @@
 set -eu
 
 build="gcc make libc6-dev pkg-config"
-test="$build libcmocka-dev bats busybox-static util-linux procps iproute2"
+test="$build libcmocka-dev bats busybox-static util-linux procps iproute2 uidmap"
 bench="$test crun bubblewrap"
 
 case "${1:-build}" in

@@ -1,5 +1,6 @@
 /* isolate run: flags to a spec, then libisolate runs it. */
 #include <getopt.h>
+#include <pwd.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -195,6 +196,19 @@ static int parse_flags(int argc, char **argv, struct run_flags *f, struct iso_er
 	return 0;
 }
 
+/* Root maps onto isolate's subordinate range; a user maps onto itself,
+ * plus its own subordinate range when it has one. */
+static int fill_idmaps(struct iso_spec *spec, struct iso_error *err)
+{
+	struct passwd *pw;
+
+	if (geteuid() == 0)
+		return iso_idmap_fill_defaults(spec, "/etc/subuid", "/etc/subgid", err);
+	pw = getpwuid(geteuid());
+	return iso_idmap_fill_rootless(spec, geteuid(), getegid(), pw ? pw->pw_name : NULL,
+				       "/etc/subuid", "/etc/subgid", err);
+}
+
 /* Everything that depends on more than one flag, once all are known. */
 static int finish_spec(struct run_flags *f, char **args, struct iso_error *err)
 {
@@ -213,9 +227,7 @@ static int finish_spec(struct run_flags *f, char **args, struct iso_error *err)
 		replace_string(&spec->hostname, id);
 	}
 	if (iso_spec_has_userns(spec)) {
-		if (geteuid() != 0)
-			return iso_error_set(err, 0, "isolate run needs root for now (a user namespace with a subordinate id range); rootless mode is not built yet");
-		if (iso_idmap_fill_defaults(spec, "/etc/subuid", "/etc/subgid", err) < 0)
+		if (fill_idmaps(spec, err) < 0)
 			return -1;
 	} else if (l->n_uid_mappings > 0 || l->n_gid_mappings > 0) {
 		return iso_error_set(err, 0, "conflicting options: --uidmap/--gidmap and --userns host");

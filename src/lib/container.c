@@ -22,6 +22,7 @@
 
 struct run {
 	const struct iso_spec *spec;
+	bool privileged;        /* host root: the parent builds the tree */
 	struct iso_rootfs rootfs;
 	int sync;               /* the parent's end of the sync channel */
 	int sigfd;
@@ -63,13 +64,19 @@ static int open_userns(pid_t pid, struct iso_error *err)
 }
 
 /* The parent's share of the setup, while the child waits: id maps, then
- * the filesystem tree, then the go-ahead. */
+ * (as host root) the filesystem tree, then the go-ahead.  Without root the
+ * child builds the tree itself, with no idmapping. */
 static int prepare_child(struct run *run, struct iso_error *err)
 {
 	cleanup_close int userns = -1;
 
+	if (!run->privileged) {
+		if (iso_idmap_write_rootless(run->pid, run->spec, geteuid(), getegid(), err) < 0)
+			return -1;
+		return iso_sync_send(run->sync, ISO_SYNC_GO, NULL, -1, err);
+	}
 	if (iso_spec_has_userns(run->spec)) {
-		if (iso_idmap_write(run->pid, run->spec, false, err) < 0)
+		if (iso_idmap_write(run->pid, run->spec, err) < 0)
 			return -1;
 		userns = open_userns(run->pid, err);
 		if (userns < 0)
@@ -220,8 +227,14 @@ static int start(struct run *run, struct iso_error *err)
 {
 	int fds[2];
 
-	if (block_signals(run, err) < 0 || iso_rootfs_enter_private_ns(err) < 0 ||
-	    iso_rootfs_open(&run->rootfs, run->spec, err) < 0 || iso_sync_open(fds, err) < 0)
+	if (block_signals(run, err) < 0)
+		return -1;
+	if (!run->privileged && !iso_spec_has_userns(run->spec))
+		return iso_error_set(err, 0, "--userns host needs root: without root, isolate works in a user namespace");
+	if (run->privileged && (iso_rootfs_enter_private_ns(err) < 0 ||
+				iso_rootfs_open(&run->rootfs, run->spec, true, err) < 0))
+		return -1;
+	if (iso_sync_open(fds, err) < 0)
 		return -1;
 	run->pid = iso_clone((uint64_t)run->spec->linux_.new_namespaces);
 	if (run->pid < 0) {
@@ -232,7 +245,7 @@ static int start(struct run *run, struct iso_error *err)
 	}
 	if (run->pid == 0) {
 		close(fds[0]);
-		iso_child_main(run->spec, fds[1]);
+		iso_child_main(run->spec, fds[1], !run->privileged);
 	}
 	close(fds[1]);
 	run->sync = fds[0];
@@ -261,7 +274,10 @@ static void finish(struct run *run, bool failed)
 
 int iso_container_run(const struct iso_spec *spec, int *exit_status, struct iso_error *err)
 {
-	struct run run = { .spec = spec, .sync = -1, .sigfd = -1, .pid = -1, .pty = -1 };
+	struct run run = {
+		.spec = spec, .privileged = geteuid() == 0,
+		.sync = -1, .sigfd = -1, .pid = -1, .pty = -1,
+	};
 
 	if (iso_spec_validate(spec, err) < 0)
 		return -1;

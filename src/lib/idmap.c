@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -184,15 +185,110 @@ static char *format_map(const struct iso_idmap *maps, size_t n)
 	return buf;
 }
 
-int iso_idmap_write(pid_t pid, const struct iso_spec *spec, bool deny_setgroups,
-		    struct iso_error *err)
+int iso_idmap_write(pid_t pid, const struct iso_spec *spec, struct iso_error *err)
 {
 	cleanup_free char *uid_map = format_map(spec->linux_.uid_mappings, spec->linux_.n_uid_mappings);
 	cleanup_free char *gid_map = format_map(spec->linux_.gid_mappings, spec->linux_.n_gid_mappings);
 
-	if (deny_setgroups && write_proc_file(pid, "setgroups", "deny", err) < 0)
-		return -1;
 	if (write_proc_file(pid, "uid_map", uid_map, err) < 0)
 		return -1;
 	return write_proc_file(pid, "gid_map", gid_map, err);
+}
+
+static void fill_rootless_range(struct iso_idmap *maps, size_t *n, uint32_t own,
+				const char *path, const char *name, uid_t uid)
+{
+	uint32_t start, count;
+	struct iso_error ignored;
+
+	maps[0] = (struct iso_idmap){ .container_id = 0, .host_id = own, .size = 1 };
+	*n = 1;
+	/* a malformed or missing subid file only means: no extra range */
+	if (iso_subid_lookup(path, name, uid, &start, &count, &ignored) == 0) {
+		maps[1] = (struct iso_idmap){ .container_id = 1, .host_id = start,
+					      .size = count < 65535 ? count : 65535 };
+		*n = 2;
+	}
+}
+
+int iso_idmap_fill_rootless(struct iso_spec *spec, uid_t uid, gid_t gid, const char *name,
+			    const char *subuid_path, const char *subgid_path,
+			    struct iso_error *err)
+{
+	struct iso_linux *l = &spec->linux_;
+
+	(void)err;
+	if (l->n_uid_mappings == 0) {
+		fill_rootless_range(l->uid_mappings, &l->n_uid_mappings, uid, subuid_path, name, uid);
+		if (l->n_gid_mappings == 0)
+			fill_rootless_range(l->gid_mappings, &l->n_gid_mappings, gid, subgid_path,
+					    name, uid);
+	}
+	if (l->n_gid_mappings == 0) {
+		memcpy(l->gid_mappings, l->uid_mappings, l->n_uid_mappings * sizeof(struct iso_idmap));
+		l->n_gid_mappings = l->n_uid_mappings;
+	}
+	return 0;
+}
+
+bool iso_idmap_is_single(const struct iso_spec *spec, uid_t uid, gid_t gid)
+{
+	const struct iso_linux *l = &spec->linux_;
+
+	return l->n_uid_mappings == 1 && l->n_gid_mappings == 1 &&
+	       l->uid_mappings[0].container_id == 0 && l->uid_mappings[0].host_id == uid &&
+	       l->uid_mappings[0].size == 1 && l->gid_mappings[0].container_id == 0 &&
+	       l->gid_mappings[0].host_id == gid && l->gid_mappings[0].size == 1;
+}
+
+/* Runs newuidmap or newgidmap: "PID C H S [C H S ...]"; they print their
+ * own reason on stderr when they refuse. */
+static int run_map_helper(const char *helper, pid_t pid, const struct iso_idmap *maps,
+			  size_t n, struct iso_error *err)
+{
+	char **argv = xcalloc(3 + 3 * n, sizeof(char *));
+	int status = 0;
+	pid_t child;
+	size_t a = 0;
+
+	argv[a++] = xstrdup(helper);
+	argv[a++] = xasprintf("%d", (int)pid);
+	for (size_t i = 0; i < n; i++) {
+		argv[a++] = xasprintf("%u", maps[i].container_id);
+		argv[a++] = xasprintf("%u", maps[i].host_id);
+		argv[a++] = xasprintf("%u", maps[i].size);
+	}
+	child = fork();
+	if (child == 0) {
+		execvp(helper, argv);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	strv_free(argv);
+	if (child < 0)
+		return iso_error_set(err, errno, "fork %s", helper);
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return iso_error_set(err, errno, "wait for %s", helper);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return iso_error_set(err, 0, "%s not found: install Debian's uidmap package, or map only your own id",
+				     helper);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return iso_error_set(err, 0, "%s refused the map (is it within your range in /etc/sub%sid?)",
+				     helper, strcmp(helper, "newuidmap") == 0 ? "u" : "g");
+	return 0;
+}
+
+int iso_idmap_write_rootless(pid_t pid, const struct iso_spec *spec, uid_t uid, gid_t gid,
+			     struct iso_error *err)
+{
+	const struct iso_linux *l = &spec->linux_;
+
+	if (iso_idmap_is_single(spec, uid, gid)) {
+		if (write_proc_file(pid, "setgroups", "deny", err) < 0)
+			return -1;
+		return iso_idmap_write(pid, spec, err);
+	}
+	if (run_map_helper("newuidmap", pid, l->uid_mappings, l->n_uid_mappings, err) < 0)
+		return -1;
+	return run_map_helper("newgidmap", pid, l->gid_mappings, l->n_gid_mappings, err);
 }

@@ -37,9 +37,25 @@ int iso_subid_lookup(const char *path, const char *name, uid_t uid,
 int iso_idmap_fill_defaults(struct iso_spec *spec, const char *subuid_path,
 			    const char *subgid_path, struct iso_error *err);
 
-/* Writes the maps of process PID.  setgroups is denied first when asked
- * (required for an unprivileged writer). */
-int iso_idmap_write(pid_t pid, const struct iso_spec *spec, bool deny_setgroups,
-		    struct iso_error *err);
+/* The rootless default: container root is the calling user (UID, GID),
+ * and container ids 1.. take the user's range in the subid files when it
+ * has one (by NAME or by number). */
+int iso_idmap_fill_rootless(struct iso_spec *spec, uid_t uid, gid_t gid, const char *name,
+			    const char *subuid_path, const char *subgid_path,
+			    struct iso_error *err);
+
+/* Writes the maps of process PID as a privileged writer. */
+int iso_idmap_write(pid_t pid, const struct iso_spec *spec, struct iso_error *err);
+
+/* Writes the maps of process PID as the unprivileged user UID/GID: a map
+ * of only the user's own id is written directly (setgroups denied first,
+ * as the kernel requires); any other goes through the setuid helpers
+ * newuidmap and newgidmap, which check it against /etc/subuid and
+ * /etc/subgid. */
+int iso_idmap_write_rootless(pid_t pid, const struct iso_spec *spec, uid_t uid, gid_t gid,
+			     struct iso_error *err);
+
+/* True when the maps are just "0 UID 1" and "0 GID 1". */
+bool iso_idmap_is_single(const struct iso_spec *spec, uid_t uid, gid_t gid);
 
 #endif

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -115,9 +116,21 @@ static int make_workdir(const char *cwd, struct iso_error *err)
 	}
 }
 
+/* A user namespace whose gid map an unprivileged user wrote has setgroups
+ * denied for good: the command keeps no supplementary groups there. */
+static bool setgroups_denied(void)
+{
+	cleanup_free char *state = NULL;
+	struct iso_error ignored;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/setgroups", &state, NULL, &ignored) < 0)
+		return false;
+	return strncmp(state, "deny", 4) == 0;
+}
+
 static int switch_user(const struct iso_resolved_user *u, struct iso_error *err)
 {
-	if (setgroups(u->n_groups, u->groups) < 0 && !(errno == EPERM && u->n_groups <= 1))
+	if (setgroups(u->n_groups, u->groups) < 0 && !(errno == EPERM && setgroups_denied()))
 		return iso_error_set(err, errno, "set the supplementary groups of uid %u", (unsigned)u->uid);
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return iso_error_set(err, errno, "switch to gid %u (is it mapped in the user namespace?)",
@@ -155,7 +168,25 @@ static int exec_command(const struct iso_spec *spec, char **env, int sync, struc
 	return iso_exec(spec->process.args, env, err);
 }
 
-static int child_setup_and_exec(const struct iso_spec *spec, int sync, struct iso_error *err)
+/* Without root the tree is built here, in the container's own mount
+ * namespace: plain binds (no idmapping without host privilege), and no
+ * locks needed, since the container's root is the user anyway. */
+static int build_own_tree(const struct iso_spec *spec, struct iso_error *err)
+{
+	struct iso_rootfs rootfs = { 0 };
+	int ret;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return iso_error_set(err, errno, "make / private");
+	ret = iso_rootfs_open(&rootfs, spec, false, err);
+	if (ret == 0)
+		ret = iso_rootfs_build(&rootfs, -1, err);
+	iso_rootfs_close(&rootfs);
+	return ret;
+}
+
+static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool build_tree,
+				struct iso_error *err)
 {
 	struct iso_resolved_user user;
 	cleanup_strv char **env = NULL;
@@ -169,7 +200,9 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, struct is
 		return iso_error_set(err, errno, "close_range");
 	if (iso_sync_expect(sync, ISO_SYNC_GO, err) < 0)
 		return -1;
-	if (become_namespace_root(spec, err) < 0 || iso_rootfs_enter(spec, err) < 0)
+	if (become_namespace_root(spec, err) < 0)
+		return -1;
+	if ((build_tree && build_own_tree(spec, err) < 0) || iso_rootfs_enter(spec, err) < 0)
 		return -1;
 	if ((spec->linux_.new_namespaces & CLONE_NEWNET) && iso_net_loopback_up(err) < 0)
 		return -1;
@@ -189,12 +222,12 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, struct is
 	return exec_command(spec, env, sync, err);
 }
 
-void iso_child_main(const struct iso_spec *spec, int sync_fd)
+void iso_child_main(const struct iso_spec *spec, int sync_fd, bool build_tree)
 {
 	struct iso_error err, ignored;
 
 	iso_error_clear(&err);
-	child_setup_and_exec(spec, sync_fd, &err);
+	child_setup_and_exec(spec, sync_fd, build_tree, &err);
 	if (err.status == 0)
 		err.status = ISO_EXIT_RUNTIME;
 	iso_sync_send(sync_fd, ISO_SYNC_ERROR, &err, -1, &ignored);

@@ -6,6 +6,7 @@
 #ifndef ISOLATE_PROCESS_H
 #define ISOLATE_PROCESS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -14,7 +15,9 @@
 /* clone3 with FLAGS (CLONE_NEW*); returns 0 in the child, like fork. */
 pid_t iso_clone(uint64_t flags);
 
-/* The child's side, from the go-ahead to exec; never returns. */
-__attribute__((noreturn)) void iso_child_main(const struct iso_spec *spec, int sync_fd);
+/* The child's side, from the go-ahead to exec; never returns.  With
+ * BUILD_TREE (no root) it also builds its filesystem tree itself. */
+__attribute__((noreturn)) void iso_child_main(const struct iso_spec *spec, int sync_fd,
+					      bool build_tree);
 
 #endif

@@ -129,24 +129,26 @@ static int open_root(struct iso_rootfs *r, struct iso_error *err)
  * as a slave: whatever is attached below it afterwards reaches the
  * container.  It hides ISO_CARRIER_DIR from this process only, and only
  * after every host object has been opened. */
-static int mount_carrier(struct iso_error *err)
+static int mount_carrier(bool shared, struct iso_error *err)
 {
 	if (mount("isolate", ISO_CARRIER_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "mode=755,size=16k,nr_inodes=16") < 0)
 		return iso_error_set(err, errno, "mount tmpfs on %s", ISO_CARRIER_DIR);
 	if (mkdir(ISO_STAGE_DIR, 0755) < 0)
 		return iso_error_set(err, errno, "mkdir %s", ISO_STAGE_DIR);
-	if (mount(NULL, ISO_CARRIER_DIR, NULL, MS_SHARED, NULL) < 0)
+	if (shared && mount(NULL, ISO_CARRIER_DIR, NULL, MS_SHARED, NULL) < 0)
 		return iso_error_set(err, errno, "make %s shared", ISO_CARRIER_DIR);
 	return 0;
 }
 
-int iso_rootfs_open(struct iso_rootfs *r, const struct iso_spec *spec, struct iso_error *err)
+int iso_rootfs_open(struct iso_rootfs *r, const struct iso_spec *spec, bool propagate,
+		    struct iso_error *err)
 {
 	size_t n = spec->n_mounts;
 
 	memset(r, 0, sizeof(*r));
 	r->spec = spec;
+	r->propagate = propagate;
 	r->dir_fd = r->stage_fd = r->userns_fd = -1;
 	r->dest = xcalloc(n + 1, sizeof(char *));
 	r->parent = xcalloc(n, sizeof(int));
@@ -168,7 +170,7 @@ int iso_rootfs_open(struct iso_rootfs *r, const struct iso_spec *spec, struct is
 	}
 	if (open_root(r, err) < 0)
 		return -1;
-	return mount_carrier(err);
+	return mount_carrier(propagate, err);
 }
 
 void iso_rootfs_close(struct iso_rootfs *r)
@@ -217,15 +219,17 @@ static int create_mount_points(struct iso_rootfs *r, int p, int handle, struct i
 static int set_mount_attrs(struct iso_rootfs *r, int mnt, bool recursive, uint64_t set,
 			   uint64_t clr, bool idmap, const char *what, struct iso_error *err)
 {
+	uint64_t propagation = r->propagate ? MS_SHARED : 0;
+
 	if (idmap && r->userns_fd >= 0) {
-		if (iso_mount_set(mnt, recursive, set, clr, MS_SHARED, r->userns_fd) == 0)
+		if (iso_mount_set(mnt, recursive, set, clr, propagation, r->userns_fd) == 0)
 			return 0;
 		if (!iso_mount_idmap_unsupported(errno))
 			return iso_error_set(err, errno, "idmap the mount of %s", what);
 		iso_log(ISO_LOG_NOTE, "%s cannot be an idmapped mount (%s); its files keep the plain user namespace mapping",
 			what, strerror(errno));
 	}
-	if (iso_mount_set(mnt, recursive, set, clr, MS_SHARED, -1) < 0)
+	if (iso_mount_set(mnt, recursive, set, clr, propagation, -1) < 0)
 		return iso_error_set(err, errno, "set the mount attributes of %s", what);
 	return 0;
 }
@@ -273,15 +277,8 @@ static bool under_spec_mount(const struct iso_rootfs *r, const char *path)
 	return false;
 }
 
-/* The host-root sandbox: "/" and each filesystem mounted below it, each
- * cloned alone and read-only, except where the spec mounts its own. */
-static int build_host_root(struct iso_rootfs *r, struct iso_error *err)
+static int attach_host_submounts(struct iso_rootfs *r, struct iso_error *err)
 {
-	cleanup_close int root = iso_mount_clone(AT_FDCWD, "/", false, err);
-
-	if (root < 0 || set_mount_attrs(r, root, false, MOUNT_ATTR_RDONLY, 0, true, "/", err) < 0 ||
-	    attach_stage(root, err) < 0 || open_stage(r, err) < 0)
-		return -1;
 	for (size_t i = 0; r->host_mounts[i] != NULL; i++) {
 		const char *path = r->host_mounts[i];
 		cleanup_close int mnt = -1;
@@ -303,6 +300,27 @@ static int build_host_root(struct iso_rootfs *r, struct iso_error *err)
 			return iso_error_set(err, errno, "attach the host's %s", path);
 	}
 	return 0;
+}
+
+/* The host-root sandbox: "/" and each filesystem mounted below it, each
+ * cloned alone and read-only, except where the spec mounts its own.
+ * Without host privilege the host's mounts are locked together and can
+ * only be cloned as one tree; the spec's mounts then cover /proc and kin. */
+static int build_host_root(struct iso_rootfs *r, struct iso_error *err)
+{
+	cleanup_close int root = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	bool whole = false;
+
+	if (root < 0 && errno == EINVAL) {
+		root = iso_mount_clone(AT_FDCWD, "/", true, err);
+		whole = true;
+	}
+	if (root < 0)
+		return iso_error_set(err, errno, "clone the mount at /");
+	if (set_mount_attrs(r, root, whole, MOUNT_ATTR_RDONLY, 0, true, "/", err) < 0 ||
+	    attach_stage(root, err) < 0 || open_stage(r, err) < 0)
+		return -1;
+	return whole ? 0 : attach_host_submounts(r, err);
 }
 
 static int build_dir_root(struct iso_rootfs *r, struct iso_error *err)
@@ -336,6 +354,25 @@ static int build_bind(struct iso_rootfs *r, size_t i, const struct iso_mntopts *
 	return attach_at(r, mnt, r->dest[i], err);
 }
 
+static int errno_of(const struct iso_error *err)
+{
+	return err->errnum;
+}
+
+/* Without host privilege a proc, sysfs or mqueue of a namespace shared with
+ * the host cannot be mounted afresh; the host's own mount shows the same. */
+static int clone_host_instance(const char *type, struct iso_error *err)
+{
+	static const struct { const char *type, *path; } host_paths[] = {
+		{ "proc", "/proc" }, { "sysfs", "/sys" }, { "mqueue", "/dev/mqueue" },
+	};
+
+	for (size_t i = 0; i < sizeof(host_paths) / sizeof(host_paths[0]); i++)
+		if (strcmp(type, host_paths[i].type) == 0)
+			return iso_mount_clone(AT_FDCWD, host_paths[i].path, true, err);
+	return -1;
+}
+
 /* A tmpfs is idmapped like the rest, so the container's root owns it; a
  * proc, sysfs or mqueue made here shows a namespace shared with the host
  * (--pid host and kin), and those filesystems have no idmapping. */
@@ -347,6 +384,8 @@ static int build_new_fs(struct iso_rootfs *r, size_t i, const struct iso_mntopts
 	bool is_dev = is_tmpfs && strcmp(r->dest[i], "/dev") == 0;
 	cleanup_close int mnt = iso_mount_new_fs(m->type, m->source, opts, r->dest[i], err);
 
+	if (mnt < 0 && errno_of(err) == EPERM && !is_tmpfs)
+		mnt = clone_host_instance(m->type, err);
 	if (mnt < 0)
 		return -1;
 	if (is_dev && iso_dev_populate(mnt, r->spec->process.terminal, err) < 0)

@@ -38,6 +38,7 @@ struct iso_rootfs {
 	char **host_mounts;     /* host-root sandbox: host mount points to show */
 	int stage_fd;           /* the assembled root, once attached */
 	int userns_fd;          /* idmap onto this user namespace, or -1 */
+	bool propagate;         /* built in the parent, for the child to receive */
 };
 
 /* True for a filesystem of one of the container's new namespaces, which
@@ -48,8 +49,11 @@ bool iso_mount_made_in_container(const struct iso_spec *spec, const struct iso_m
 int iso_rootfs_enter_private_ns(struct iso_error *err);
 
 /* Checks the spec's mounts and opens every host object they name; then
- * mounts the carrier.  Call in the private namespace, before the clone. */
-int iso_rootfs_open(struct iso_rootfs *r, const struct iso_spec *spec, struct iso_error *err);
+ * mounts the carrier.  PROPAGATE: the tree is built in the parent's private
+ * namespace, before the clone, for the child to receive by propagation;
+ * else it is built where it will be used (the rootless child). */
+int iso_rootfs_open(struct iso_rootfs *r, const struct iso_spec *spec, bool propagate,
+		    struct iso_error *err);
 
 /* Assembles the tree below the carrier; USERNS_FD (or -1) is the user
  * namespace to idmap onto.  Call once the container's maps are written. */
