@@ -69,6 +69,7 @@ int iso_sync_recv(int sock, struct iso_sync_msg *msg, int *fd, struct iso_error 
 		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
 	};
 	ssize_t n;
+	int passed;
 
 	if (fd != NULL)
 		*fd = -1;
@@ -79,12 +80,16 @@ int iso_sync_recv(int sock, struct iso_sync_msg *msg, int *fd, struct iso_error 
 		return iso_error_set(err, errno, "receive on the sync channel");
 	if (n == 0)
 		return 0;
-	if (fd != NULL)
-		*fd = take_fd(&mh);
-	else if (take_fd(&mh) >= 0)
-		close(take_fd(&mh));
-	if ((size_t)n != sizeof(*msg))
+	passed = take_fd(&mh);
+	if ((size_t)n != sizeof(*msg)) {
+		if (passed >= 0)
+			close(passed);
 		return iso_error_set(err, 0, "sync channel: short message (%zd bytes)", n);
+	}
+	if (fd != NULL)
+		*fd = passed;
+	else if (passed >= 0)
+		close(passed);
 	msg->error.msg[sizeof(msg->error.msg) - 1] = '\0';
 	return 1;
 }
