@@ -42,7 +42,7 @@ $(BUILD)/libisolate.a: $(LIB_OBJ)
 $(BUILD)/isolate: $(CLI_OBJ) $(BUILD)/libisolate.a
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libisolate.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/helpers.h $(BUILD)/libisolate.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $< $(BUILD)/libisolate.a \
 		$(LDFLAGS) $$(pkg-config --libs $(PKGS))

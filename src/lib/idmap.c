@@ -102,16 +102,17 @@ int iso_subid_lookup(const char *path, const char *name, uid_t uid,
 		return iso_error_set(err, errno, "open %s", path);
 	}
 	while (getline(&line, &cap, f) >= 0) {
-		char *owner, *s_start, *s_count, *save = NULL;
+		char *rest = line, *owner, *s_start, *s_count;
 
 		lineno++;
 		line[strcspn(line, "\n")] = '\0';
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
-		owner = strtok_r(line, ":", &save);
-		s_start = strtok_r(NULL, ":", &save);
-		s_count = strtok_r(NULL, ":", &save);
-		if (owner == NULL || s_start == NULL || s_count == NULL ||
+		/* exactly three fields, none empty, as newuidmap reads them */
+		owner = strsep(&rest, ":");
+		s_start = strsep(&rest, ":");
+		s_count = strsep(&rest, ":");
+		if (owner[0] == '\0' || s_start == NULL || s_count == NULL || rest != NULL ||
 		    parse_u32(s_start, start) < 0 || parse_u32(s_count, count) < 0)
 			return iso_error_set(err, 0, "%s:%u: expected NAME:START:COUNT", path, lineno);
 		if (subid_owner_matches(owner, name, uid) && *count > 0)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,43 +17,89 @@ struct pw_found {
 	char *home;
 };
 
+/* Entry buffers grow as long lines need: glibc's fgetpwent_r and
+ * fgetgrent_r return ERANGE and rewind to the start of the line when the
+ * buffer is too small; a line past 1 MiB is an error. */
+struct entbuf {
+	char *buf;
+	size_t size;
+};
+
+#define ENTBUF_MAX (1u << 20)
+
+static bool entbuf_grow(struct entbuf *b, int r)
+{
+	if (r != ERANGE || b->size >= ENTBUF_MAX)
+		return false;
+	b->size = b->size ? b->size * 2 : 4096;
+	b->buf = xrealloc(b->buf, b->size);
+	return true;
+}
+
+/* Returns 1 with the next entry, 0 at the end, -1 (errno set) on error. */
+static int next_passwd(FILE *f, struct passwd *pw, struct entbuf *b)
+{
+	struct passwd *res;
+	int r;
+
+	while ((r = fgetpwent_r(f, pw, b->buf, b->size, &res)) != 0)
+		if (!entbuf_grow(b, r))
+			return r == ENOENT ? 0 : (errno = r, -1);
+	return 1;
+}
+
+static int next_group(FILE *f, struct group *gr, struct entbuf *b)
+{
+	struct group *res;
+	int r;
+
+	while ((r = fgetgrent_r(f, gr, b->buf, b->size, &res)) != 0)
+		if (!entbuf_grow(b, r))
+			return r == ENOENT ? 0 : (errno = r, -1);
+	return 1;
+}
+
 /* Finds a passwd entry by name, or by uid when NAME is NULL.  Returns 1
  * when found, 0 when not, -1 on a read error. */
 static int find_passwd(const char *path, const char *name, uid_t uid, struct pw_found *out)
 {
 	cleanup_file FILE *f = fopen(path, "re");
-	struct passwd pw, *res;
-	char buf[4096];
+	struct entbuf b = { 0 };
+	struct passwd pw;
+	int r;
 
 	if (f == NULL)
 		return errno == ENOENT ? 0 : -1;
-	while (fgetpwent_r(f, &pw, buf, sizeof(buf), &res) == 0) {
+	while ((r = next_passwd(f, &pw, &b)) > 0) {
 		if (name != NULL ? strcmp(pw.pw_name, name) == 0 : pw.pw_uid == uid) {
 			out->uid = pw.pw_uid;
 			out->gid = pw.pw_gid;
 			out->name = xstrdup(pw.pw_name);
 			out->home = xstrdup(pw.pw_dir);
-			return 1;
+			break;
 		}
 	}
-	return 0;
+	free(b.buf);
+	return r;
 }
 
 static int find_group(const char *path, const char *name, gid_t *gid)
 {
 	cleanup_file FILE *f = fopen(path, "re");
-	struct group gr, *res;
-	char buf[8192];
+	struct entbuf b = { 0 };
+	struct group gr;
+	int r;
 
 	if (f == NULL)
 		return errno == ENOENT ? 0 : -1;
-	while (fgetgrent_r(f, &gr, buf, sizeof(buf), &res) == 0) {
+	while ((r = next_group(f, &gr, &b)) > 0) {
 		if (strcmp(gr.gr_name, name) == 0) {
 			*gid = gr.gr_gid;
-			return 1;
+			break;
 		}
 	}
-	return 0;
+	free(b.buf);
+	return r;
 }
 
 static void add_group(struct iso_resolved_user *u, gid_t gid)
@@ -65,18 +112,23 @@ static void add_group(struct iso_resolved_user *u, gid_t gid)
 }
 
 /* Every group that lists NAME as a member. */
-static void add_member_groups(const char *path, const char *name, struct iso_resolved_user *u)
+static int add_member_groups(const char *path, const char *name, struct iso_resolved_user *u)
 {
 	cleanup_file FILE *f = fopen(path, "re");
-	struct group gr, *res;
-	char buf[8192];
+	struct entbuf b = { 0 };
+	struct group gr;
+	int r;
 
-	if (f == NULL || name == NULL)
-		return;
-	while (fgetgrent_r(f, &gr, buf, sizeof(buf), &res) == 0)
+	if (name == NULL)
+		return 0;
+	if (f == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((r = next_group(f, &gr, &b)) > 0)
 		for (char **m = gr.gr_mem; m != NULL && *m != NULL; m++)
 			if (strcmp(*m, name) == 0)
 				add_group(u, gr.gr_gid);
+	free(b.buf);
+	return r;
 }
 
 static int resolve_group(const char *group_spec, const char *group_path, gid_t *gid,
@@ -131,9 +183,13 @@ int iso_user_resolve(const char *spec, const char *passwd, const char *group,
 	add_group(out, out->gid);
 	/* An explicit group replaces the user's supplementary groups, as in
 	 * docker; otherwise the user keeps those /etc/group gives it. */
-	if (group_part == NULL)
-		add_member_groups(group, pw.name, out);
+	r = group_part == NULL ? add_member_groups(group, pw.name, out) : 0;
 	free(pw.name);
+	if (r < 0) {
+		iso_error_set(err, errno, "read %s", group);
+		iso_resolved_user_free(out);
+		return -1;
+	}
 	return 0;
 }
 

@@ -46,7 +46,7 @@ int iso_spec_add_volume(struct iso_spec *spec, const char *arg, struct iso_error
 	char *src = copy, *dst, *opts;
 
 	dst = strchr(src, ':');
-	if (dst == NULL || src[0] == '\0')
+	if (dst == NULL || dst == src)
 		return iso_error_set(err, 0, "invalid volume %s: expected HOSTPATH:CONTAINERPATH[:ro]", arg);
 	*dst++ = '\0';
 	opts = strchr(dst, ':');
