@@ -27,11 +27,18 @@ struct entbuf {
 
 #define ENTBUF_MAX (1u << 20)
 
+static struct entbuf entbuf_new(void)
+{
+	struct entbuf b = { .buf = xmalloc(4096), .size = 4096 };
+
+	return b;
+}
+
 static bool entbuf_grow(struct entbuf *b, int r)
 {
 	if (r != ERANGE || b->size >= ENTBUF_MAX)
 		return false;
-	b->size = b->size ? b->size * 2 : 4096;
+	b->size *= 2;
 	b->buf = xrealloc(b->buf, b->size);
 	return true;
 }
@@ -64,12 +71,13 @@ static int next_group(FILE *f, struct group *gr, struct entbuf *b)
 static int find_passwd(const char *path, const char *name, uid_t uid, struct pw_found *out)
 {
 	cleanup_file FILE *f = fopen(path, "re");
-	struct entbuf b = { 0 };
+	struct entbuf b;
 	struct passwd pw;
 	int r;
 
 	if (f == NULL)
 		return errno == ENOENT ? 0 : -1;
+	b = entbuf_new();
 	while ((r = next_passwd(f, &pw, &b)) > 0) {
 		if (name != NULL ? strcmp(pw.pw_name, name) == 0 : pw.pw_uid == uid) {
 			out->uid = pw.pw_uid;
@@ -86,12 +94,13 @@ static int find_passwd(const char *path, const char *name, uid_t uid, struct pw_
 static int find_group(const char *path, const char *name, gid_t *gid)
 {
 	cleanup_file FILE *f = fopen(path, "re");
-	struct entbuf b = { 0 };
+	struct entbuf b;
 	struct group gr;
 	int r;
 
 	if (f == NULL)
 		return errno == ENOENT ? 0 : -1;
+	b = entbuf_new();
 	while ((r = next_group(f, &gr, &b)) > 0) {
 		if (strcmp(gr.gr_name, name) == 0) {
 			*gid = gr.gr_gid;
@@ -115,7 +124,7 @@ static void add_group(struct iso_resolved_user *u, gid_t gid)
 static int add_member_groups(const char *path, const char *name, struct iso_resolved_user *u)
 {
 	cleanup_file FILE *f = fopen(path, "re");
-	struct entbuf b = { 0 };
+	struct entbuf b;
 	struct group gr;
 	int r;
 
@@ -123,6 +132,7 @@ static int add_member_groups(const char *path, const char *name, struct iso_reso
 		return 0;
 	if (f == NULL)
 		return errno == ENOENT ? 0 : -1;
+	b = entbuf_new();
 	while ((r = next_group(f, &gr, &b)) > 0)
 		for (char **m = gr.gr_mem; m != NULL && *m != NULL; m++)
 			if (strcmp(*m, name) == 0)
