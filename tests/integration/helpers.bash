@@ -23,6 +23,7 @@ setup() {
 
 teardown() {
 	local mounts_after
+	restore_subid_files
 	mounts_after=$(host_mounts)
 	rm -rf "$SCRATCH"
 	if [ "$mounts_before" != "$mounts_after" ]; then
@@ -79,4 +80,28 @@ container_pid() {
 		sleep 0.01
 	done
 	return 1
+}
+
+# Tests that change /etc/subuid and /etc/subgid keep a copy in $SCRATCH and
+# put back exactly what was there, absence included.
+save_subid_files() {
+	local f
+	for f in subuid subgid; do
+		if [ -e "/etc/$f" ]; then
+			cp -a "/etc/$f" "$SCRATCH/$f.saved"
+		else
+			: > "$SCRATCH/$f.absent"
+		fi
+	done
+}
+
+restore_subid_files() {
+	local f
+	for f in subuid subgid; do
+		if [ -e "$SCRATCH/$f.saved" ]; then
+			mv "$SCRATCH/$f.saved" "/etc/$f"
+		elif [ -e "$SCRATCH/$f.absent" ]; then
+			rm -f "/etc/$f" "$SCRATCH/$f.absent"
+		fi
+	done
 }

@@ -87,14 +87,11 @@ box1" ]
 }
 
 @test "the default range comes from /etc/subuid when user isolate has one" {
-	[ ! -e /etc/subuid.isolate-test ] || skip "a previous run left /etc/subuid.isolate-test"
-	cp -a /etc/subuid /etc/subuid.isolate-test 2>/dev/null || touch /etc/subuid.isolate-test
-	cp -a /etc/subgid /etc/subgid.isolate-test 2>/dev/null || touch /etc/subgid.isolate-test
+	save_subid_files
 	echo "isolate:300000:65536" >> /etc/subuid
 	echo "isolate:400000:65536" >> /etc/subgid
 	run iso_rootfs cat /proc/self/uid_map /proc/self/gid_map
-	mv /etc/subuid.isolate-test /etc/subuid
-	mv /etc/subgid.isolate-test /etc/subgid
+	restore_subid_files
 	expect_status 0
 	[ "$(echo $output)" = "0 300000 65536 0 400000 65536" ]
 }

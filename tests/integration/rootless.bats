@@ -19,10 +19,7 @@ setup() {
 }
 
 teardown() {
-	if [ -e "$SCRATCH/subuid.saved" ]; then
-		mv "$SCRATCH/subuid.saved" /etc/subuid
-		mv "$SCRATCH/subgid.saved" /etc/subgid
-	fi
+	restore_subid_files
 	local mounts_after
 	mounts_after=$(host_mounts)
 	rm -rf "$SCRATCH"
@@ -86,8 +83,7 @@ nobody_run() {
 
 @test "rootless: the user's range in /etc/subuid is mapped through newuidmap" {
 	command -v newuidmap >/dev/null || skip "newuidmap (Debian's uidmap) is not installed"
-	cp -a /etc/subuid "$SCRATCH/subuid.saved" 2>/dev/null || : > "$SCRATCH/subuid.saved"
-	cp -a /etc/subgid "$SCRATCH/subgid.saved" 2>/dev/null || : > "$SCRATCH/subgid.saved"
+	save_subid_files
 	echo "nobody:500000:65536" >> /etc/subuid
 	echo "nobody:500000:65536" >> /etc/subgid
 	run nobody_run --rootfs "$ROOTFS" -u alice sh -c 'id; cat /proc/self/uid_map'
