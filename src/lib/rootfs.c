@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dev.h"
+#include "idmap.h"
 #include "log.h"
 #include "mntopt.h"
 #include "mount.h"
@@ -373,16 +374,73 @@ static int clone_host_instance(const char *type, struct iso_error *err)
 	return -1;
 }
 
-/* A tmpfs is idmapped like the rest, so the container's root owns it; a
- * proc, sysfs or mqueue made here shows a namespace shared with the host
- * (--pid host and kin), and those filesystems have no idmapping. */
+/* Idmapped tmpfs mounts came with Linux 6.3.  Before it, a tmpfs whose
+ * owner options name the host ids of the container's ids looks the same
+ * from inside; one small probe per run tells which kernel this is. */
+static bool tmpfs_can_idmap(int userns_fd)
+{
+	struct iso_mntopts none = { 0 };
+	struct iso_error ignored;
+	cleanup_close int mnt = iso_mount_new_fs("tmpfs", "isolate-probe", &none, "(probe)", &ignored);
+
+	return mnt >= 0 && iso_mount_set(mnt, false, 0, 0, 0, userns_fd) == 0;
+}
+
+/* "uid=N"/"gid=N" of the user's (container ids) moved to host ids, and
+ * the container's root as the owner when none was given. */
+static char **tmpfs_owner_options(const struct iso_rootfs *r, char *const *data)
+{
+	const struct iso_linux *l = &r->spec->linux_;
+	const struct { const char *key; const struct iso_idmap *maps; size_t n; } owners[] = {
+		{ "uid=", l->uid_mappings, l->n_uid_mappings },
+		{ "gid=", l->gid_mappings, l->n_gid_mappings },
+	};
+	char **out = xcalloc(1, sizeof(char *));
+
+	for (size_t k = 0; k < 2; k++) {
+		uint32_t id = 0, host = 0;
+
+		for (size_t i = 0; data != NULL && data[i] != NULL; i++)
+			if (strncmp(data[i], owners[k].key, 4) == 0 && parse_u32(data[i] + 4, &id) < 0)
+				id = UINT32_MAX;  /* not a number: unmapped, refused below */
+		if (iso_idmap_to_host(owners[k].maps, owners[k].n, id, &host) == 0)
+			strv_push_owned(&out, xasprintf("%s%u", owners[k].key, host));
+		else
+			strv_push_owned(&out, xasprintf("%s%u", owners[k].key, UINT32_MAX));
+	}
+	for (size_t i = 0; data != NULL && data[i] != NULL; i++)
+		if (strncmp(data[i], "uid=", 4) != 0 && strncmp(data[i], "gid=", 4) != 0)
+			strv_push(&out, data[i]);
+	return out;
+}
+
+static int new_tmpfs(struct iso_rootfs *r, const struct iso_mount *m, const char *dest,
+		     const struct iso_mntopts *opts, bool *idmap, struct iso_error *err)
+{
+	struct iso_mntopts owned = *opts;
+	int mnt;
+
+	*idmap = r->userns_fd >= 0 && r->tmpfs_idmap;
+	if (r->userns_fd < 0 || r->tmpfs_idmap)
+		return iso_mount_new_fs("tmpfs", m->source, opts, dest, err);
+	owned.data = tmpfs_owner_options(r, opts->data);
+	mnt = iso_mount_new_fs("tmpfs", m->source, &owned, dest, err);
+	strv_free(owned.data);
+	return mnt;
+}
+
+/* A tmpfs is owned by the container's root (idmapped, or by its owner
+ * options); a proc, sysfs or mqueue made here shows a namespace shared with
+ * the host (--pid host and kin), and those filesystems have no idmapping. */
 static int build_new_fs(struct iso_rootfs *r, size_t i, const struct iso_mntopts *opts,
 			struct iso_error *err)
 {
 	const struct iso_mount *m = &r->spec->mounts[i];
 	bool is_tmpfs = strcmp(m->type, "tmpfs") == 0;
 	bool is_dev = is_tmpfs && strcmp(r->dest[i], "/dev") == 0;
-	cleanup_close int mnt = iso_mount_new_fs(m->type, m->source, opts, r->dest[i], err);
+	bool idmap = false;
+	cleanup_close int mnt = is_tmpfs ? new_tmpfs(r, m, r->dest[i], opts, &idmap, err)
+					 : iso_mount_new_fs(m->type, m->source, opts, r->dest[i], err);
 
 	if (mnt < 0 && errno_of(err) == EPERM && !is_tmpfs)
 		mnt = clone_host_instance(m->type, err);
@@ -391,7 +449,7 @@ static int build_new_fs(struct iso_rootfs *r, size_t i, const struct iso_mntopts
 	if (is_dev && iso_dev_populate(mnt, r->spec->process.terminal, err) < 0)
 		return -1;
 	if ((is_tmpfs && create_mount_points(r, (int)i, mnt, err) < 0) ||
-	    set_mount_attrs(r, mnt, false, 0, 0, is_tmpfs, r->dest[i], err) < 0 ||
+	    set_mount_attrs(r, mnt, false, 0, 0, idmap, r->dest[i], err) < 0 ||
 	    attach_at(r, mnt, r->dest[i], err) < 0)
 		return -1;
 	return is_dev ? iso_dev_bind_devices(r->stage_fd, err) : 0;
@@ -400,6 +458,7 @@ static int build_new_fs(struct iso_rootfs *r, size_t i, const struct iso_mntopts
 int iso_rootfs_build(struct iso_rootfs *r, int userns_fd, struct iso_error *err)
 {
 	r->userns_fd = userns_fd;
+	r->tmpfs_idmap = userns_fd >= 0 && tmpfs_can_idmap(userns_fd);
 	if ((r->spec->root.path ? build_dir_root(r, err) : build_host_root(r, err)) < 0)
 		return -1;
 	for (size_t i = 0; i < r->spec->n_mounts; i++) {

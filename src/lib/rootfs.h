@@ -39,6 +39,7 @@ struct iso_rootfs {
 	int stage_fd;           /* the assembled root, once attached */
 	int userns_fd;          /* idmap onto this user namespace, or -1 */
 	bool propagate;         /* built in the parent, for the child to receive */
+	bool tmpfs_idmap;       /* the kernel idmaps tmpfs (Linux 6.3 and later) */
 };
 
 /* True for a filesystem of one of the container's new namespaces, which
