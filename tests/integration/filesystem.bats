@@ -21,10 +21,12 @@ load helpers
 }
 
 @test "host-root sandbox: /tmp and /run are private and empty" {
-	echo secret > "$SCRATCH/host-marker"
-	run "$ISOLATE" run sh -c "ls -A /tmp /run | grep -v :; test -e $SCRATCH/host-marker; echo test=\$?; echo x > /tmp/y && cat /tmp/y"
+	marker=$(mktemp /tmp/isolate-host-marker.XXXXXX)
+	run "$ISOLATE" run sh -c "ls -A /tmp /run | grep -v :; test -e $marker; echo test=\$?; echo x > /tmp/y && cat /tmp/y"
+	rm -f "$marker"
 	expect_status 0
 	[ "$(echo $output)" = "test=1 x" ]
+	[ ! -e /tmp/y ]
 }
 
 @test "--rootfs: the container sees only DIR, and the old root is gone" {
