@@ -126,19 +126,46 @@ static int open_root(struct iso_rootfs *r, struct iso_error *err)
 	return 0;
 }
 
-/* A small tmpfs, shared, that the container's mount namespace will hold
- * as a slave: whatever is attached below it afterwards reaches the
- * container.  It hides ISO_CARRIER_DIR from this process only, and only
- * after every host object has been opened. */
-static int mount_carrier(bool shared, struct iso_error *err)
+static const char *build_dir(const struct iso_rootfs *r)
 {
-	if (mount("isolate", ISO_CARRIER_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	return r->propagate ? ISO_BUILD_DIR : ISO_STAGE_DIR;
+}
+
+/* The workshop: a small private tmpfs on ISO_WORK_DIR.  It hides that
+ * directory from this process only, and only after every host object has
+ * been opened.  To propagate, ISO_STAGE_DIR in it becomes a shared mount
+ * (a bind of itself) that the container's namespace will hold as a slave. */
+static int mount_workshop(bool propagate, struct iso_error *err)
+{
+	if (mount("isolate", ISO_WORK_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "mode=755,size=16k,nr_inodes=16") < 0)
-		return iso_error_set(err, errno, "mount tmpfs on %s", ISO_CARRIER_DIR);
+		return iso_error_set(err, errno, "mount tmpfs on %s", ISO_WORK_DIR);
 	if (mkdir(ISO_STAGE_DIR, 0755) < 0)
 		return iso_error_set(err, errno, "mkdir %s", ISO_STAGE_DIR);
-	if (shared && mount(NULL, ISO_CARRIER_DIR, NULL, MS_SHARED, NULL) < 0)
-		return iso_error_set(err, errno, "make %s shared", ISO_CARRIER_DIR);
+	if (!propagate)
+		return 0;
+	if (mkdir(ISO_BUILD_DIR, 0755) < 0)
+		return iso_error_set(err, errno, "mkdir %s", ISO_BUILD_DIR);
+	if (mount(ISO_STAGE_DIR, ISO_STAGE_DIR, NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, ISO_STAGE_DIR, NULL, MS_SHARED, NULL) < 0)
+		return iso_error_set(err, errno, "make %s a shared mount", ISO_STAGE_DIR);
+	return 0;
+}
+
+/* Clones the assembled tree, all of it, onto the carrier: one propagation
+ * event, so that the container's copy is locked below its root. */
+static int publish_tree(struct iso_rootfs *r, struct iso_error *err)
+{
+	cleanup_close int tree = iso_mount_clone(r->stage_fd, "", true, err);
+	cleanup_close int carrier = -1;
+
+	if (tree < 0)
+		return -1;
+	carrier = open(ISO_STAGE_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (carrier < 0)
+		return iso_error_set(err, errno, "open %s", ISO_STAGE_DIR);
+	if (iso_mount_attach(tree, carrier) < 0)
+		return iso_error_set(err, errno, "publish the tree on %s", ISO_STAGE_DIR);
 	return 0;
 }
 
@@ -171,7 +198,7 @@ int iso_rootfs_open(struct iso_rootfs *r, const struct iso_spec *spec, bool prop
 	}
 	if (open_root(r, err) < 0)
 		return -1;
-	return mount_carrier(propagate, err);
+	return mount_workshop(propagate, err);
 }
 
 void iso_rootfs_close(struct iso_rootfs *r)
@@ -220,17 +247,15 @@ static int create_mount_points(struct iso_rootfs *r, int p, int handle, struct i
 static int set_mount_attrs(struct iso_rootfs *r, int mnt, bool recursive, uint64_t set,
 			   uint64_t clr, bool idmap, const char *what, struct iso_error *err)
 {
-	uint64_t propagation = r->propagate ? MS_SHARED : 0;
-
 	if (idmap && r->userns_fd >= 0) {
-		if (iso_mount_set(mnt, recursive, set, clr, propagation, r->userns_fd) == 0)
+		if (iso_mount_set(mnt, recursive, set, clr, 0, r->userns_fd) == 0)
 			return 0;
 		if (!iso_mount_idmap_unsupported(errno))
 			return iso_error_set(err, errno, "idmap the mount of %s", what);
 		iso_log(ISO_LOG_NOTE, "%s cannot be an idmapped mount (%s); its files keep the plain user namespace mapping",
 			what, strerror(errno));
 	}
-	if (iso_mount_set(mnt, recursive, set, clr, propagation, -1) < 0)
+	if (iso_mount_set(mnt, recursive, set, clr, 0, -1) < 0)
 		return iso_error_set(err, errno, "set the mount attributes of %s", what);
 	return 0;
 }
@@ -253,20 +278,20 @@ static int attach_at(struct iso_rootfs *r, int mnt, const char *dest, struct iso
 
 static int open_stage(struct iso_rootfs *r, struct iso_error *err)
 {
-	r->stage_fd = open(ISO_STAGE_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	r->stage_fd = open(build_dir(r), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (r->stage_fd < 0)
-		return iso_error_set(err, errno, "open %s", ISO_STAGE_DIR);
+		return iso_error_set(err, errno, "open %s", build_dir(r));
 	return 0;
 }
 
-static int attach_stage(int mnt, struct iso_error *err)
+static int attach_stage(struct iso_rootfs *r, int mnt, struct iso_error *err)
 {
-	cleanup_close int target = open(ISO_STAGE_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int target = open(build_dir(r), O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 	if (target < 0)
-		return iso_error_set(err, errno, "open %s", ISO_STAGE_DIR);
+		return iso_error_set(err, errno, "open %s", build_dir(r));
 	if (iso_mount_attach(mnt, target) < 0)
-		return iso_error_set(err, errno, "attach the root on %s", ISO_STAGE_DIR);
+		return iso_error_set(err, errno, "attach the root on %s", build_dir(r));
 	return 0;
 }
 
@@ -319,7 +344,7 @@ static int build_host_root(struct iso_rootfs *r, struct iso_error *err)
 	if (root < 0)
 		return iso_error_set(err, errno, "clone the mount at /");
 	if (set_mount_attrs(r, root, whole, MOUNT_ATTR_RDONLY, 0, true, "/", err) < 0 ||
-	    attach_stage(root, err) < 0 || open_stage(r, err) < 0)
+	    attach_stage(r, root, err) < 0 || open_stage(r, err) < 0)
 		return -1;
 	return whole ? 0 : attach_host_submounts(r, err);
 }
@@ -333,7 +358,7 @@ static int build_dir_root(struct iso_rootfs *r, struct iso_error *err)
 		return -1;
 	root = iso_mount_clone(r->dir_fd, "", true, err);
 	if (root < 0 || set_mount_attrs(r, root, true, ro, 0, true, r->spec->root.path, err) < 0 ||
-	    attach_stage(root, err) < 0)
+	    attach_stage(r, root, err) < 0)
 		return -1;
 	return open_stage(r, err);
 }
@@ -478,5 +503,5 @@ int iso_rootfs_build(struct iso_rootfs *r, int userns_fd, struct iso_error *err)
 		if (ret < 0)
 			return -1;
 	}
-	return 0;
+	return r->propagate ? publish_tree(r, err) : 0;
 }

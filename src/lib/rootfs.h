@@ -4,12 +4,13 @@
  * a private mount namespace of its own: the rootfs (or the host's root),
  * bind mounts, tmpfs mounts and /dev with its devices.  Each piece is an
  * idmapped mount onto the container's user namespace, so that files keep
- * their owners without a chown, and each is attached below a shared
- * "carrier" mount that the container's mount namespace received, at clone
- * time, as a slave.  The pieces reach the container by propagation; and
- * because that propagation crosses into a less privileged user namespace,
- * the kernel locks what it copies: a read-only view of the host stays
- * read-only even for a container root holding CAP_SYS_ADMIN, and no mount
+ * their owners without a chown.  The pieces are assembled at a private
+ * place, then the whole tree is cloned in one piece onto a shared "carrier"
+ * mount that the container's mount namespace received, at clone time, as a
+ * slave.  The tree reaches the container by that one propagation; and
+ * because it crosses into a less privileged user namespace, the kernel
+ * locks what it copies: a read-only view of the host stays read-only even
+ * for a container root holding CAP_SYS_ADMIN, and no mount below the root
  * can be lifted to reveal what it covers.
  *
  * The container then mounts what only it can mount, because the filesystem
@@ -24,8 +25,12 @@
 #include "error.h"
 #include "spec.h"
 
-/* Where the tree is assembled in the parent's private mount namespace. */
-#define ISO_CARRIER_DIR "/tmp"
+/* A private tmpfs in the builder's mount namespace: the tree is assembled
+ * at ISO_BUILD_DIR, and published at ISO_STAGE_DIR, the carrier, where the
+ * container finds it.  Built in the container itself (rootless), the tree
+ * is assembled at ISO_STAGE_DIR directly. */
+#define ISO_WORK_DIR "/tmp"
+#define ISO_BUILD_DIR "/tmp/build"
 #define ISO_STAGE_DIR "/tmp/root"
 
 struct iso_rootfs {
@@ -36,7 +41,7 @@ struct iso_rootfs {
 	bool *source_is_dir;
 	int dir_fd;             /* --rootfs DIR; -1 for the host-root sandbox */
 	char **host_mounts;     /* host-root sandbox: host mount points to show */
-	int stage_fd;           /* the assembled root, once attached */
+	int stage_fd;           /* the root being assembled, once attached */
 	int userns_fd;          /* idmap onto this user namespace, or -1 */
 	bool propagate;         /* built in the parent, for the child to receive */
 	bool tmpfs_idmap;       /* the kernel idmaps tmpfs (Linux 6.3 and later) */

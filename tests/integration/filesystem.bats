@@ -151,3 +151,22 @@ load helpers
 	expect_status 0
 	# teardown compares the host's mount table with the one before
 }
+
+@test "the container's root cannot unmount a -v, --tmpfs or /dev mount to see what it covers" {
+	mkdir "$SCRATCH/vol"
+	echo hidden > "$ROOTFS/root/under"
+	mkdir -p "$ROOTFS/data"
+	run iso_rootfs -v "$SCRATCH/vol:/data:ro" --tmpfs /root sh -c '
+		for m in /data /root /dev /dev/null /dev/shm; do umount $m 2>/dev/null; echo "$m=$?"; done
+		cat /root/under 2>/dev/null || echo covered'
+	expect_status 0
+	[ "$(echo $output)" = "/data=1 /root=1 /dev=1 /dev/null=1 /dev/shm=1 covered" ]
+}
+
+@test "host-root sandbox: the private /tmp cannot be unmounted to reach the host's /tmp" {
+	marker=$(mktemp /tmp/isolate-host-marker.XXXXXX)
+	run "$ISOLATE" run sh -c "umount /tmp 2>/dev/null; echo umount=\$?; test -e $marker; echo test=\$?"
+	rm -f "$marker"
+	expect_status 0
+	[ "$(echo $output)" = "umount=32 test=1" ]
+}
