@@ -41,6 +41,7 @@ int iso_console_open(int *master, int *slave, struct iso_error *err)
 		return iso_error_set(err, errno, "open %s", name);
 	if (bind_console(name, err) < 0) {
 		close(*slave);
+		*slave = -1;
 		return -1;
 	}
 	*master = steal_fd(&m);

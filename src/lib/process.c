@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <linux/close_range.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -72,6 +73,12 @@ static int setup_stdio(const struct iso_spec *spec, int sync, struct iso_error *
 
 	if (spec->process.terminal)
 		return setup_terminal(sync, err);
+	/* Without -t the stdio may be the user's terminal: a session of its
+	 * own leaves the container without a controlling terminal, so it
+	 * cannot push input into the user's shell (TIOCSTI) nor be stopped
+	 * from the keyboard behind isolate's back. */
+	if (setsid() < 0)
+		return iso_error_set(err, errno, "setsid");
 	if (spec->process.stdin_open)
 		return 0;
 	/* without -i the command reads nothing, as with docker */
@@ -130,8 +137,13 @@ static bool setgroups_denied(void)
 
 static int switch_user(const struct iso_resolved_user *u, struct iso_error *err)
 {
-	if (setgroups(u->n_groups, u->groups) < 0 && !(errno == EPERM && setgroups_denied()))
-		return iso_error_set(err, errno, "set the supplementary groups of uid %u", (unsigned)u->uid);
+	if (setgroups(u->n_groups, u->groups) < 0) {
+		int saved = errno;
+
+		if (!(saved == EPERM && setgroups_denied()))
+			return iso_error_set(err, saved, "set the supplementary groups of uid %u",
+					     (unsigned)u->uid);
+	}
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return iso_error_set(err, errno, "switch to gid %u (is it mapped in the user namespace?)",
 				     (unsigned)u->gid);
@@ -149,7 +161,7 @@ static void take_terminal_foreground(void)
 		tcsetpgrp(STDIN_FILENO, getpid());  /* SIGTTOU is still blocked here */
 }
 
-static int exec_command(const struct iso_spec *spec, char **env, int sync, struct iso_error *err)
+static int exec_command(const struct iso_spec *spec, char **env, struct iso_error *err)
 {
 	if (spec->init) {
 		pid_t pid = fork();
@@ -157,7 +169,9 @@ static int exec_command(const struct iso_spec *spec, char **env, int sync, struc
 		if (pid < 0)
 			return iso_error_set(err, errno, "fork the command under --init");
 		if (pid > 0) {
-			close(sync);
+			/* init needs nothing the runtime opened: not the
+			 * sync channel, not a host directory's fd */
+			syscall(SYS_close_range, 3, ~0U, 0);
 			_exit(iso_init_wait(pid));
 		}
 		if (spec->process.terminal)
@@ -183,6 +197,20 @@ static int build_own_tree(const struct iso_spec *spec, struct iso_error *err)
 		ret = iso_rootfs_build(&rootfs, -1, err);
 	iso_rootfs_close(&rootfs);
 	return ret;
+}
+
+/* The kernel forgets PR_SET_PDEATHSIG at every change of credentials, so
+ * it is set once more after the last one; then the parent's end of the
+ * sync channel tells whether the parent died in between. */
+static int arm_parent_death(int sync, struct iso_error *err)
+{
+	struct pollfd pfd = { .fd = sync, .events = POLLIN };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return iso_error_set(err, errno, "prctl PR_SET_PDEATHSIG");
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+		return iso_error_set(err, 0, "isolate exited during the container's setup");
+	return 0;
 }
 
 static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool build_tree,
@@ -219,7 +247,9 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 		return -1;
 	if (chdir(spec->process.cwd) < 0)
 		return iso_error_set(err, errno, "chdir to the working directory %s", spec->process.cwd);
-	return exec_command(spec, env, sync, err);
+	if (arm_parent_death(sync, err) < 0)
+		return -1;
+	return exec_command(spec, env, err);
 }
 
 void iso_child_main(const struct iso_spec *spec, int sync_fd, bool build_tree)

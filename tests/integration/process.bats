@@ -211,3 +211,29 @@ load helpers
 	wait "$script_pid"
 	[ "$seen" -eq 1 ]
 }
+
+@test "the container dies with isolate, also after the switch to the container's user" {
+	for user in root alice; do
+		"$ISOLATE" run --rootfs "$ROOTFS" -u "$user" sleep 300 &
+		isolate_pid=$!
+		pid=$(container_pid "$isolate_pid")
+		tries=500
+		until grep -q sleep "/proc/$pid/comm" 2>/dev/null || [ "$tries" -eq 0 ]; do sleep 0.01; tries=$((tries - 1)); done
+		kill -KILL "$isolate_pid"
+		wait "$isolate_pid" || true
+		tries=500
+		# gone, or a zombie waiting for the host's init to reap it
+		until ! [ -e "/proc/$pid" ] || grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null || [ "$tries" -eq 0 ]; do
+			sleep 0.01
+			tries=$((tries - 1))
+		done
+		state=$(grep '^State:' "/proc/$pid/status" 2>/dev/null || echo gone)
+		[[ "$state" == gone || "$state" == *Z* ]] || { echo "-u $user: container still running: $state"; kill -KILL "$pid"; return 1; }
+	done
+}
+
+@test "without -t the command has no controlling terminal, even when isolate has one" {
+	run script -qec "'$ISOLATE' run --rootfs '$ROOTFS' sh -c 'cut -d\" \" -f7 /proc/self/stat'" /dev/null
+	expect_status 0
+	[ "$(echo "$output" | tr -d '\r')" = 0 ]
+}
