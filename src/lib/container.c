@@ -9,12 +9,12 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "console.h"
 #include "idmap.h"
 #include "process.h"
+#include "relay.h"
 #include "rootfs.h"
 #include "signals.h"
 #include "sync.h"
@@ -29,8 +29,7 @@ struct run {
 	pid_t pid;
 	bool reaped;
 	int wstatus;
-	int pty;                /* master of the container's pty, or -1 */
-	bool stdin_done;
+	struct iso_relay relay; /* -t: the container's pty master, and its relay */
 	struct iso_tty_state tty;
 	sigset_t saved_mask;
 };
@@ -44,8 +43,11 @@ static int block_signals(struct run *run, struct iso_error *err)
 	if (sigprocmask(SIG_BLOCK, &set, &run->saved_mask) < 0)
 		return iso_error_set(err, errno, "block signals");
 	run->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (run->sigfd < 0)
-		return iso_error_set(err, errno, "signalfd");
+	if (run->sigfd < 0) {
+		iso_error_set(err, errno, "signalfd");
+		sigprocmask(SIG_SETMASK, &run->saved_mask, NULL);
+		return -1;
+	}
 	/* a reader of our output going away must not kill us mid-relay */
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
@@ -89,11 +91,36 @@ static int prepare_child(struct run *run, struct iso_error *err)
 
 static int accept_pty(struct run *run, int master, struct iso_error *err)
 {
-	run->pty = master;
+	iso_relay_init(&run->relay, master, run->spec->process.stdin_open);
 	iso_tty_copy_winsize(isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO, master);
 	if (run->spec->process.stdin_open && iso_tty_make_raw(STDIN_FILENO, &run->tty, err) < 0)
 		return -1;
 	return iso_sync_send(run->sync, ISO_SYNC_PTY_ACK, NULL, -1, err);
+}
+
+static void reap_child(struct run *run, int options)
+{
+	if (!run->reaped && waitpid(run->pid, &run->wstatus, options) == run->pid)
+		run->reaped = true;
+}
+
+/* During the setup a signal cannot be passed on to a command not yet
+ * executed; one that asks to stop ends the run (the child is killed). */
+static int signal_during_setup(struct run *run, struct iso_error *err)
+{
+	struct signalfd_siginfo si;
+
+	while (read(run->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		int sig = (int)si.ssi_signo;
+
+		if (sig == SIGCHLD)
+			reap_child(run, WNOHANG);
+		else if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+			return iso_error_set_status(err, 128 + sig, 0,
+						    "interrupted by SIG%s during the container's setup",
+						    sigabbrev_np(sig));
+	}
+	return 0;
 }
 
 /* Reads the sync channel until the child execs (end-of-file) or reports
@@ -101,9 +128,23 @@ static int accept_pty(struct run *run, int master, struct iso_error *err)
 static int wait_for_exec(struct run *run, struct iso_error *err)
 {
 	for (;;) {
+		struct pollfd fds[2] = {
+			{ .fd = run->sync, .events = POLLIN },
+			{ .fd = run->sigfd, .events = POLLIN },
+		};
 		struct iso_sync_msg msg;
-		int fd, r = iso_sync_recv(run->sync, &msg, &fd, err);
+		int fd, r;
 
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return iso_error_set(err, errno, "poll the sync channel");
+		}
+		if (fds[1].revents && signal_during_setup(run, err) < 0)
+			return -1;
+		if (fds[0].revents == 0)
+			continue;
+		r = iso_sync_recv(run->sync, &msg, &fd, err);
 		if (r <= 0)
 			return r;
 		if (msg.type == ISO_SYNC_ERROR) {
@@ -121,12 +162,6 @@ static int wait_for_exec(struct run *run, struct iso_error *err)
 	}
 }
 
-static void reap_child(struct run *run, int options)
-{
-	if (!run->reaped && waitpid(run->pid, &run->wstatus, options) == run->pid)
-		run->reaped = true;
-}
-
 static void handle_signal(struct run *run)
 {
 	struct signalfd_siginfo si;
@@ -134,8 +169,9 @@ static void handle_signal(struct run *run)
 	while (read(run->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD)
 			reap_child(run, WNOHANG);
-		else if (si.ssi_signo == SIGWINCH && run->pty >= 0)
-			iso_tty_copy_winsize(isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO, run->pty);
+		else if (si.ssi_signo == SIGWINCH && run->relay.pty >= 0)
+			iso_tty_copy_winsize(isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO,
+					     run->relay.pty);
 		else
 			kill(run->pid, (int)si.ssi_signo);
 		if (run->reaped)
@@ -143,77 +179,26 @@ static void handle_signal(struct run *run)
 	}
 }
 
-/* Copies what is readable on FROM to TO; returns false at end of input. */
-static bool relay(int from, int to)
-{
-	char buf[8192];
-	ssize_t n = read(from, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (n <= 0)
-		return false;
-	return write_all(to, buf, (size_t)n) == 0;
-}
-
-/* stdin hit end-of-file: tell the pty, so a reading command sees it too */
-static void send_eof(struct run *run)
-{
-	struct termios t;
-	char eof = 4;
-
-	if (tcgetattr(run->pty, &t) == 0)
-		eof = (char)t.c_cc[VEOF];
-	(void)!write(run->pty, &eof, 1);
-	run->stdin_done = true;
-}
-
-/* After the exit: what the command wrote just before it may still sit in
- * the pty; read it until the pty reports that every slave is closed. */
-static void drain_pty(struct run *run)
-{
-	struct pollfd pfd = { .fd = run->pty, .events = POLLIN };
-
-	while (poll(&pfd, 1, 100) > 0 && relay(run->pty, STDOUT_FILENO))
-		;
-}
-
 static void wait_loop(struct run *run)
 {
-	bool pty_open = run->pty >= 0;
-	bool want_stdin = pty_open && run->spec->process.stdin_open;
+	struct iso_relay *relay = &run->relay;
 
 	while (!run->reaped) {
-		struct pollfd fds[3];
-		nfds_t n = 0;
-		int i_pty = -1, i_in = -1;
+		struct pollfd fds[1 + ISO_RELAY_MAX_FDS];
+		nfds_t n = iso_relay_poll_fds(relay, fds + 1);
 
-		fds[n++] = (struct pollfd){ .fd = run->sigfd, .events = POLLIN };
-		if (pty_open) {
-			i_pty = (int)n;
-			fds[n++] = (struct pollfd){ .fd = run->pty, .events = POLLIN };
-		}
-		if (want_stdin) {
-			i_in = (int)n;
-			fds[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-		}
-		if (poll(fds, n, -1) < 0) {
+		fds[0] = (struct pollfd){ .fd = run->sigfd, .events = POLLIN };
+		if (poll(fds, n + 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (fds[0].revents)
 			handle_signal(run);
-		if (i_pty >= 0 && fds[i_pty].revents && !relay(run->pty, STDOUT_FILENO))
-			pty_open = false;
-		if (i_in >= 0 && fds[i_in].revents && !relay(STDIN_FILENO, run->pty)) {
-			send_eof(run);
-			want_stdin = false;
-		}
+		iso_relay_handle(relay, fds + 1, n);
 	}
 	reap_child(run, 0);
-	if (pty_open)
-		drain_pty(run);
+	iso_relay_drain(relay);
 }
 
 static int shell_status(int wstatus)
@@ -262,8 +247,8 @@ static void finish(struct run *run, bool failed)
 	}
 	iso_tty_restore(&run->tty);
 	iso_rootfs_close(&run->rootfs);
-	if (run->pty >= 0)
-		close(run->pty);
+	if (run->relay.pty >= 0)
+		close(run->relay.pty);
 	if (run->sync >= 0)
 		close(run->sync);
 	if (run->sigfd >= 0) {
@@ -276,7 +261,7 @@ int iso_container_run(const struct iso_spec *spec, int *exit_status, struct iso_
 {
 	struct run run = {
 		.spec = spec, .privileged = geteuid() == 0,
-		.sync = -1, .sigfd = -1, .pid = -1, .pty = -1,
+		.sync = -1, .sigfd = -1, .pid = -1, .relay = { .pty = -1 },
 	};
 
 	if (iso_spec_validate(spec, err) < 0)

@@ -107,5 +107,7 @@ int iso_mount_attach(int mntfd, int targetfd)
 
 bool iso_mount_idmap_unsupported(int errnum)
 {
-	return errnum == EINVAL || errnum == ENOSYS || errnum == EOPNOTSUPP;
+	/* EPERM: the source is itself an idmapped mount, which cannot be
+	 * idmapped again before Linux 6.x */
+	return errnum == EINVAL || errnum == ENOSYS || errnum == EOPNOTSUPP || errnum == EPERM;
 }

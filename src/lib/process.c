@@ -157,8 +157,15 @@ static int switch_user(const struct iso_resolved_user *u, struct iso_error *err)
  * the foreground of the pty, so that ^C reaches it and not the init. */
 static void take_terminal_foreground(void)
 {
+	sigset_t ttou, saved;
+
+	/* a background group asking for the terminal gets SIGTTOU and stops */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &saved);
 	if (setpgid(0, 0) == 0)
-		tcsetpgrp(STDIN_FILENO, getpid());  /* SIGTTOU is still blocked here */
+		tcsetpgrp(STDIN_FILENO, getpid());
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
 static int exec_command(const struct iso_spec *spec, char **env, struct iso_error *err)

@@ -237,3 +237,48 @@ load helpers
 	expect_status 0
 	[ "$(echo "$output" | tr -d '\r')" = 0 ]
 }
+
+@test "-it passes megabytes of piped input without a deadlock, and ends it with end-of-file" {
+	yes 0123456789012345678901234567890123456789 | head -c 3000000 > "$SCRATCH/in"
+	run timeout 60 bash -c "'$ISOLATE' run --rootfs '$ROOTFS' -it -v '$SCRATCH:/scratch' sh -c 'cat > /scratch/out' < '$SCRATCH/in' > /dev/null"
+	expect_status 0
+	cmp "$SCRATCH/in" "$SCRATCH/out"
+}
+
+@test "-t: when nobody reads the output any more, the container is hung up" {
+	# yes ends by the SIGHUP (129), or, as PID 1 that ignores it, by the
+	# next write failing (1); either way the run ends
+	for init in "" --init; do
+		run timeout 30 bash -c "'$ISOLATE' run --rootfs '$ROOTFS' $init -t yes | head -1; echo \"isolate=\${PIPESTATUS[0]}\""
+		expect_status 0
+		[[ "$output" == *isolate=1 || "$output" == *isolate=129 ]] || { echo "$init: $output"; return 1; }
+	done
+}
+
+@test "SIGTERM during a stuck setup ends the run, and kills the container" {
+	rm "$ROOTFS/etc/passwd"
+	mkfifo "$ROOTFS/etc/passwd"    # the user lookup blocks on it
+	"$ISOLATE" run --rootfs "$ROOTFS" true 2> "$SCRATCH/err" &
+	isolate_pid=$!
+	pid=$(container_pid "$isolate_pid")
+	tries=500
+	until grep -q fifo "/proc/$pid/wchan" 2>/dev/null || grep -q pipe "/proc/$pid/wchan" 2>/dev/null || [ "$tries" -eq 0 ]; do
+		sleep 0.01
+		tries=$((tries - 1))
+	done
+	kill -TERM "$isolate_pid"
+	status=0
+	timeout 10 tail --pid="$isolate_pid" -f /dev/null || true
+	wait "$isolate_pid" || status=$?
+	expect_status 143
+	grep -q "interrupted by SIGTERM during the container's setup" "$SCRATCH/err"
+	! [ -e "/proc/$pid" ] || grep -q '^State:.*Z' "/proc/$pid/status"
+}
+
+@test "--init with -t: the command gets the terminal's foreground" {
+	run timeout 20 script -qec "'$ISOLATE' run --rootfs '$ROOTFS' --init -t sh -c 'echo pgrp=\$(cut -d\" \" -f5 /proc/self/stat) fg=\$(cut -d\" \" -f8 /proc/self/stat)'" /dev/null
+	expect_status 0
+	line=$(echo "$output" | tr -d '\r' | grep pgrp=)
+	pgrp=${line#pgrp=}; pgrp=${pgrp%% *}
+	[ "$line" = "pgrp=$pgrp fg=$pgrp" ]
+}
