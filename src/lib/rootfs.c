@@ -380,11 +380,6 @@ static int build_bind(struct iso_rootfs *r, size_t i, const struct iso_mntopts *
 	return attach_at(r, mnt, r->dest[i], err);
 }
 
-static int errno_of(const struct iso_error *err)
-{
-	return err->errnum;
-}
-
 /* Without host privilege a proc, sysfs or mqueue of a namespace shared with
  * the host cannot be mounted afresh; the host's own mount shows the same. */
 static int clone_host_instance(const char *type, struct iso_error *err)
@@ -467,7 +462,7 @@ static int build_new_fs(struct iso_rootfs *r, size_t i, const struct iso_mntopts
 	cleanup_close int mnt = is_tmpfs ? new_tmpfs(r, m, r->dest[i], opts, &idmap, err)
 					 : iso_mount_new_fs(m->type, m->source, opts, r->dest[i], err);
 
-	if (mnt < 0 && errno_of(err) == EPERM && !is_tmpfs)
+	if (mnt < 0 && err->errnum == EPERM && !is_tmpfs)
 		mnt = clone_host_instance(m->type, err);
 	if (mnt < 0)
 		return -1;

@@ -55,14 +55,15 @@ bool iso_mount_made_in_container(const struct iso_spec *spec, const struct iso_m
 int iso_rootfs_enter_private_ns(struct iso_error *err);
 
 /* Checks the spec's mounts and opens every host object they name; then
- * mounts the carrier.  PROPAGATE: the tree is built in the parent's private
+ * mounts the workshop.  PROPAGATE: the tree is built in the parent's private
  * namespace, before the clone, for the child to receive by propagation;
  * else it is built where it will be used (the rootless child). */
 int iso_rootfs_open(struct iso_rootfs *r, const struct iso_spec *spec, bool propagate,
 		    struct iso_error *err);
 
-/* Assembles the tree below the carrier; USERNS_FD (or -1) is the user
- * namespace to idmap onto.  Call once the container's maps are written. */
+/* Assembles the tree, and to propagate publishes it on the carrier;
+ * USERNS_FD (or -1) is the user namespace to idmap onto.  Call once the
+ * container's maps are written. */
 int iso_rootfs_build(struct iso_rootfs *r, int userns_fd, struct iso_error *err);
 
 void iso_rootfs_close(struct iso_rootfs *r);
