@@ -8,10 +8,12 @@
 BUILD    ?= build
 CC       ?= cc
 PKGS     := cmocka
+LIB_PKGS := libmnl libnftables jansson
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
-            -fstack-protector-strong -Isrc/lib
+            -fstack-protector-strong -Isrc/lib $(shell pkg-config --cflags $(LIB_PKGS))
+LIBS     := $(shell pkg-config --libs $(LIB_PKGS))
 LDFLAGS  ?=
 VERSION  := $(shell cat VERSION)
 
@@ -40,12 +42,12 @@ $(BUILD)/libisolate.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/isolate: $(CLI_OBJ) $(BUILD)/libisolate.a
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/helpers.h $(BUILD)/libisolate.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $< $(BUILD)/libisolate.a \
-		$(LDFLAGS) $$(pkg-config --libs $(PKGS))
+		$(LDFLAGS) $(LIBS) $$(pkg-config --libs $(PKGS))
 
 $(BUILD)/tests/bench-alternate: bench/alternate.c
 	@mkdir -p $(dir $@)

@@ -5,9 +5,9 @@
 #   scripts/deps.sh bench   to run the benchmarks
 set -eu
 
-build="gcc make libc6-dev pkg-config"
-test="$build libcmocka-dev bats busybox-static util-linux procps iproute2 uidmap"
-bench="$test crun bubblewrap"
+build="gcc make libc6-dev pkg-config libmnl-dev libnftables-dev libjansson-dev"
+test="$build libcmocka-dev bats busybox-static util-linux procps iproute2 uidmap nftables"
+bench="$test crun bubblewrap podman"
 
 case "${1:-build}" in
 build) want=$build ;;

@@ -12,6 +12,8 @@
 #include "container.h"
 #include "env.h"
 #include "idmap.h"
+#include "netsetup.h"
+#include "state.h"
 #include "spec.h"
 #include "util.h"
 #include "volume.h"
@@ -43,11 +45,27 @@ static const char run_help[] =
 	"  -i, --interactive          Keep stdin attached\n"
 	"  -t, --tty                  Allocate a pseudo-terminal\n"
 	"      --init                 Run a built-in init as PID 1 (signals, zombies)\n"
+	"      --name NAME            Name the container (for --network container:NAME)\n"
+	"\n"
+	"Network:\n"
+	"      --network MODE         bridge (root's default): the default network;\n"
+	"                             NAME: a network made with isolate network create;\n"
+	"                             none (the default without root): only lo;\n"
+	"                             host: the host's network;\n"
+	"                             container:NAME|PID: another container's network;\n"
+	"                             ns:PATH: a network namespace such as /run/netns/X\n"
+	"  -p, --publish [IP:][HPORT:]CPORT[/udp]  Publish a container port on the host\n"
+	"                             (no HPORT: a free port, printed)\n"
+	"      --ip ADDR              Fixed IPv4 address on the network\n"
+	"      --mac-address MAC      MAC address of eth0 (default: from the address)\n"
+	"      --dns IP               Nameserver for /etc/resolv.conf (repeatable)\n"
+	"      --dns-search DOMAIN    Search domain for /etc/resolv.conf (repeatable)\n"
+	"      --dns-option OPT       Option for /etc/resolv.conf (repeatable)\n"
+	"      --add-host NAME:IP     Add a line to /etc/hosts (IP may be host-gateway)\n"
 	"\n"
 	"Namespaces (each new by default; MODE is private or host):\n"
 	"      --userns MODE          User namespace\n"
 	"      --pid MODE             PID namespace\n"
-	"      --network MODE         Network namespace: none (only lo) or host\n"
 	"      --uts MODE             UTS namespace (hostname)\n"
 	"      --ipc MODE             IPC namespace\n"
 	"      --cgroupns MODE        cgroup namespace\n"
@@ -62,7 +80,8 @@ static const char run_help[] =
 enum {
 	OPT_ENV_FILE = 256, OPT_TMPFS, OPT_ROOTFS, OPT_READ_ONLY, OPT_USERNS, OPT_PID,
 	OPT_NETWORK, OPT_UTS, OPT_IPC, OPT_CGROUPNS, OPT_UIDMAP, OPT_GIDMAP, OPT_INIT,
-	OPT_HELP,
+	OPT_HELP, OPT_NAME, OPT_IP, OPT_MAC, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION,
+	OPT_ADD_HOST,
 };
 
 static const struct option run_options[] = {
@@ -88,30 +107,40 @@ static const struct option run_options[] = {
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "tty", no_argument, NULL, 't' },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "publish", required_argument, NULL, 'p' },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "mac-address", required_argument, NULL, OPT_MAC },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
+	{ "dns-option", required_argument, NULL, OPT_DNS_OPTION },
+	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct run_flags {
 	struct iso_spec *spec;
+	struct iso_netcfg net;
+	char *name;
 	bool hostname_set;
+	bool network_set;
 	bool help;
 };
 
 /* MODE of a namespace flag: "private" creates one, "host" shares the
- * host's; NONE_OK also takes "none" (a network namespace with only lo). */
+ * host's. */
 static int set_namespace(struct iso_spec *spec, int clone_flag, const char *flag,
-			 const char *mode, bool none_ok, struct iso_error *err)
+			 const char *mode, struct iso_error *err)
 {
 	if (strcmp(mode, "host") == 0) {
 		spec->linux_.new_namespaces &= ~clone_flag;
 		return 0;
 	}
-	if (strcmp(mode, "private") == 0 || (none_ok && strcmp(mode, "none") == 0)) {
+	if (strcmp(mode, "private") == 0) {
 		spec->linux_.new_namespaces |= clone_flag;
 		return 0;
 	}
-	return iso_error_set(err, 0, "invalid %s mode %s: expected %s", flag, mode,
-			     none_ok ? "none or host" : "private or host");
+	return iso_error_set(err, 0, "invalid %s mode %s: expected private or host", flag, mode);
 }
 
 static int add_idmap(struct iso_idmap *maps, size_t *n, const char *arg, struct iso_error *err)
@@ -157,18 +186,26 @@ static int apply_option(struct run_flags *f, int opt, const char *arg, struct is
 	case OPT_TMPFS: return iso_spec_add_tmpfs(spec, arg, err);
 	case OPT_ROOTFS: return replace_string(&spec->root.path, arg);
 	case OPT_READ_ONLY: spec->root.readonly = true; return 0;
-	case OPT_USERNS: return set_namespace(spec, CLONE_NEWUSER, "--userns", arg, false, err);
-	case OPT_PID: return set_namespace(spec, CLONE_NEWPID, "--pid", arg, false, err);
-	case OPT_NETWORK: return set_namespace(spec, CLONE_NEWNET, "--network", arg, true, err);
-	case OPT_UTS: return set_namespace(spec, CLONE_NEWUTS, "--uts", arg, false, err);
-	case OPT_IPC: return set_namespace(spec, CLONE_NEWIPC, "--ipc", arg, false, err);
-	case OPT_CGROUPNS: return set_namespace(spec, CLONE_NEWCGROUP, "--cgroupns", arg, false, err);
+	case OPT_USERNS: return set_namespace(spec, CLONE_NEWUSER, "--userns", arg, err);
+	case OPT_PID: return set_namespace(spec, CLONE_NEWPID, "--pid", arg, err);
+	case OPT_NETWORK: f->network_set = true; return iso_netcfg_set_mode(&f->net, spec, arg, err);
+	case OPT_UTS: return set_namespace(spec, CLONE_NEWUTS, "--uts", arg, err);
+	case OPT_IPC: return set_namespace(spec, CLONE_NEWIPC, "--ipc", arg, err);
+	case OPT_CGROUPNS: return set_namespace(spec, CLONE_NEWCGROUP, "--cgroupns", arg, err);
 	case OPT_UIDMAP: return add_idmap(l->uid_mappings, &l->n_uid_mappings, arg, err);
 	case OPT_GIDMAP: return add_idmap(l->gid_mappings, &l->n_gid_mappings, arg, err);
 	case OPT_INIT: spec->init = true; return 0;
 	case 'i': spec->process.stdin_open = true; return 0;
 	case 't': spec->process.terminal = true; return 0;
 	case OPT_HELP: f->help = true; return 0;
+	case OPT_NAME: return replace_string(&f->name, arg);
+	case 'p': return iso_netcfg_add_port(&f->net, arg, err);
+	case OPT_IP: return replace_string(&f->net.ip, arg);
+	case OPT_MAC: return replace_string(&f->net.mac, arg);
+	case OPT_DNS: strv_push(&f->net.dns.servers, arg); return 0;
+	case OPT_DNS_SEARCH: strv_push(&f->net.dns.search, arg); return 0;
+	case OPT_DNS_OPTION: strv_push(&f->net.dns.options, arg); return 0;
+	case OPT_ADD_HOST: return iso_netcfg_add_host(&f->net, arg, err);
 	}
 	return iso_error_set(err, 0, "internal error: option %d not handled", opt);
 }
@@ -180,7 +217,7 @@ static int parse_flags(int argc, char **argv, struct run_flags *f, struct iso_er
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+:e:w:u:h:v:it", run_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:e:w:u:h:v:p:it", run_options, NULL)) != -1) {
 		if (opt == '?') {
 			cli_usage_error(run_usage, "isolate run", "unknown flag: %s", argv[optind - 1]);
 			return 1;
@@ -210,20 +247,25 @@ static int fill_idmaps(struct iso_spec *spec, struct iso_error *err)
 }
 
 /* Everything that depends on more than one flag, once all are known. */
-static int finish_spec(struct run_flags *f, char **args, struct iso_error *err)
+static int finish_spec(struct run_flags *f, char **args, const char *id, struct iso_error *err)
 {
 	struct iso_spec *spec = f->spec;
 	struct iso_linux *l = &spec->linux_;
-	char id[13], host[256];
+	char host[256];
 
 	spec->process.args = strv_dup(args);
+	/* root gets docker's default bridge; without root there is none */
+	if (!f->network_set &&
+	    iso_netcfg_set_mode(&f->net, spec, geteuid() == 0 ? "bridge" : "none", err) < 0)
+		return -1;
+	if (iso_netcfg_check(&f->net, err) < 0)
+		return -1;
 	if (!(l->new_namespaces & CLONE_NEWUTS)) {
 		if (f->hostname_set)
 			return iso_error_set(err, 0, "conflicting options: --hostname and --uts host");
 		if (gethostname(host, sizeof(host)) == 0)
 			replace_string(&spec->hostname, host);
 	} else if (!f->hostname_set) {
-		random_hex_id(id);
 		replace_string(&spec->hostname, id);
 	}
 	if (iso_spec_has_userns(spec)) {
@@ -239,10 +281,14 @@ static int finish_spec(struct run_flags *f, char **args, struct iso_error *err)
 int cmd_run(int argc, char **argv)
 {
 	struct run_flags flags = { .spec = iso_spec_new() };
+	struct iso_run_opts opts = { .net = &flags.net };
 	struct iso_error err;
+	char id[ISO_ID_LEN + 1];
 	int r, status = ISO_EXIT_RUNTIME;
 
 	iso_error_clear(&err);
+	random_hex_id(id);
+	opts.id = id;
 	flags.spec->linux_.new_namespaces = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
 					    CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC |
 					    CLONE_NEWCGROUP;
@@ -258,12 +304,15 @@ int cmd_run(int argc, char **argv)
 		cli_usage_error(run_usage, "isolate run", "no command given");
 		goto out;
 	}
-	if (r < 0 || finish_spec(&flags, argv + optind, &err) < 0 ||
-	    iso_container_run(flags.spec, &status, &err) < 0) {
+	opts.name = flags.name;
+	if (r < 0 || finish_spec(&flags, argv + optind, id, &err) < 0 ||
+	    iso_container_run(flags.spec, &opts, &status, &err) < 0) {
 		cli_print_error(&err);
 		status = err.status ? err.status : ISO_EXIT_RUNTIME;
 	}
 out:
 	iso_spec_free(flags.spec);
+	iso_netcfg_free(&flags.net);
+	free(flags.name);
 	return status;
 }

@@ -17,11 +17,15 @@
 #include "relay.h"
 #include "rootfs.h"
 #include "signals.h"
+#include "state.h"
 #include "sync.h"
 #include "util.h"
 
 struct run {
-	const struct iso_spec *spec;
+	struct iso_spec *spec;
+	const struct iso_run_opts *opts;
+	struct iso_netsetup net;
+	bool state_made;
 	bool privileged;        /* host root: the parent builds the tree */
 	struct iso_rootfs rootfs;
 	int sync;               /* the parent's end of the sync channel */
@@ -84,6 +88,8 @@ static int prepare_child(struct run *run, struct iso_error *err)
 		if (userns < 0)
 			return -1;
 	}
+	if (iso_netsetup_attach(&run->net, run->pid, err) < 0)
+		return -1;
 	if (iso_rootfs_build(&run->rootfs, userns, err) < 0)
 		return -1;
 	return iso_sync_send(run->sync, ISO_SYNC_GO, NULL, -1, err);
@@ -208,6 +214,31 @@ static int shell_status(int wstatus)
 	return WEXITSTATUS(wstatus);
 }
 
+/* Under the state lock: what crashed runs left is reclaimed, this one's
+ * state made, and its network readied. */
+static int make_state(struct run *run, struct iso_error *err)
+{
+	int lock = iso_state_lock(err), r = -1;
+
+	if (lock < 0)
+		return -1;
+	iso_state_sweep(iso_netsetup_reclaim);
+	if (iso_state_create(run->opts->id, run->opts->name, err) == 0) {
+		run->state_made = true;
+		r = iso_netsetup_prepare(&run->net, run->spec, err);
+	}
+	close(lock);
+	return r;
+}
+
+static int record_pid(struct run *run, struct iso_error *err)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%d\n", (int)run->pid);
+	return iso_state_write(run->opts->id, "pid", text, err);
+}
+
 static int start(struct run *run, struct iso_error *err)
 {
 	int fds[2];
@@ -216,6 +247,9 @@ static int start(struct run *run, struct iso_error *err)
 		return -1;
 	if (!run->privileged && !iso_spec_has_userns(run->spec))
 		return iso_error_set(err, 0, "--userns host needs root: without root, isolate works in a user namespace");
+	if (make_state(run, err) < 0 || iso_netsetup_join(&run->net, err) < 0)
+		return -1;
+	iso_netsetup_report_ports(&run->net);
 	if (run->privileged && (iso_rootfs_enter_private_ns(err) < 0 ||
 				iso_rootfs_open(&run->rootfs, run->spec, true, err) < 0))
 		return -1;
@@ -234,6 +268,8 @@ static int start(struct run *run, struct iso_error *err)
 	}
 	close(fds[1]);
 	run->sync = fds[0];
+	if (record_pid(run, err) < 0)
+		return -1;
 	if (prepare_child(run, err) < 0 || wait_for_exec(run, err) < 0)
 		return -1;
 	return 0;
@@ -251,19 +287,24 @@ static void finish(struct run *run, bool failed)
 		close(run->relay.pty);
 	if (run->sync >= 0)
 		close(run->sync);
+	iso_netsetup_release(&run->net);
+	if (run->state_made)
+		iso_state_remove(run->opts->id);
 	if (run->sigfd >= 0) {
 		close(run->sigfd);
 		sigprocmask(SIG_SETMASK, &run->saved_mask, NULL);
 	}
 }
 
-int iso_container_run(const struct iso_spec *spec, int *exit_status, struct iso_error *err)
+int iso_container_run(struct iso_spec *spec, const struct iso_run_opts *opts, int *exit_status,
+		      struct iso_error *err)
 {
 	struct run run = {
-		.spec = spec, .privileged = geteuid() == 0,
+		.spec = spec, .opts = opts, .privileged = geteuid() == 0,
 		.sync = -1, .sigfd = -1, .pid = -1, .relay = { .pty = -1 },
 	};
 
+	iso_netsetup_init(&run.net, opts->net, opts->id);
 	if (iso_spec_validate(spec, err) < 0)
 		return -1;
 	if (start(&run, err) < 0) {

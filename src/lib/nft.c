@@ -1,0 +1,161 @@
+#include "nft.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Published ports are DNAT map lookups: tcp_any/udp_any are keyed by port
+ * alone (every host address), tcp_addr/udp_addr by address and port.  The
+ * nat output chain makes them work from the host itself, 127.0.0.1 included
+ * (with route_localnet on the bridge, and a masquerade so the container can
+ * answer); the raw guard drops what a container sends to 127/8 through the
+ * bridge, which route_localnet would otherwise let in (CVE-2020-8558). */
+static const char table_skeleton[] =
+	"table ip " ISO_NFT_TABLE " {\n"
+	"  set bridges { type ifname; }\n"
+	"  set same_bridge { type ifname . ifname; }\n"
+	"  set subnets { type ipv4_addr; flags interval; }\n"
+	"  map tcp_any { type inet_service : ipv4_addr . inet_service; }\n"
+	"  map udp_any { type inet_service : ipv4_addr . inet_service; }\n"
+	"  map tcp_addr { type ipv4_addr . inet_service : ipv4_addr . inet_service; }\n"
+	"  map udp_addr { type ipv4_addr . inet_service : ipv4_addr . inet_service; }\n"
+	"  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+	"    fib daddr type local jump publish; }\n"
+	"  chain output { type nat hook output priority -100; policy accept;\n"
+	"    fib daddr type local jump publish; }\n"
+	"  chain publish {\n"
+	"    dnat ip addr . port to ip daddr . tcp dport map @tcp_addr\n"
+	"    dnat ip addr . port to ip daddr . udp dport map @udp_addr\n"
+	"    dnat ip addr . port to tcp dport map @tcp_any\n"
+	"    dnat ip addr . port to udp dport map @udp_any\n"
+	"  }\n"
+	"  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+	"    ip saddr @subnets oifname != @bridges masquerade\n"
+	"    ip saddr 127.0.0.0/8 oifname @bridges masquerade\n"
+	"    ct status dnat ip saddr @subnets oifname @bridges masquerade\n"
+	"  }\n"
+	"  chain forward { type filter hook forward priority filter; policy accept;\n"
+	"    iifname @bridges oifname @bridges iifname . oifname != @same_bridge drop\n"
+	"  }\n"
+	"  chain guard { type filter hook prerouting priority raw; policy accept;\n"
+	"    iifname @bridges ip daddr 127.0.0.0/8 drop\n"
+	"  }\n"
+	"}\n";
+
+static struct nft_ctx *new_ctx(struct iso_error *err)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (nft == NULL) {
+		iso_error_set(err, ENOMEM, "nftables context");
+		return NULL;
+	}
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	return nft;
+}
+
+/* The first line of libnftables' error, which is the reason. */
+static int nft_error(struct nft_ctx *nft, const char *what, struct iso_error *err)
+{
+	const char *text = nft_ctx_get_error_buffer(nft);
+	size_t len = text ? strcspn(text, "\n") : 0;
+
+	if (len > 7 && strncmp(text, "Error: ", 7) == 0) {
+		text += 7;
+		len -= 7;
+	}
+	return iso_error_set(err, 0, "nftables: %s: %.*s", what, (int)len, len ? text : "failed");
+}
+
+static int run(const char *cmds, const char *what, struct iso_error *err)
+{
+	struct nft_ctx *nft = new_ctx(err);
+	int r = 0;
+
+	if (nft == NULL)
+		return -1;
+	if (nft_run_cmd_from_buffer(nft, cmds) != 0)
+		r = nft_error(nft, what, err);
+	nft_ctx_free(nft);
+	return r;
+}
+
+static const char *map_name(const struct iso_port *p)
+{
+	if (p->proto == IPPROTO_UDP)
+		return p->host_ip ? "udp_addr" : "udp_any";
+	return p->host_ip ? "tcp_addr" : "tcp_any";
+}
+
+/* The key this port is published under in its map. */
+static void format_key(char buf[32], const struct iso_port *p)
+{
+	char ip[ISO_IPV4_STRLEN];
+
+	if (p->host_ip) {
+		iso_ipv4_format(p->host_ip, ip);
+		snprintf(buf, 32, "%s . %u", ip, p->host_port);
+	} else {
+		snprintf(buf, 32, "%u", p->host_port);
+	}
+}
+
+int iso_nft_attach(const char *bridge, const struct iso_subnet *subnet, uint32_t ctr_ip,
+		   const struct iso_port *ports, size_t n_ports, struct iso_error *err)
+{
+	cleanup_free char *cmds = NULL;
+	char net[ISO_CIDR_STRLEN], ip[ISO_IPV4_STRLEN];
+	size_t len = 0;
+	FILE *f = open_memstream(&cmds, &len);
+
+	if (f == NULL)
+		return iso_error_set(err, errno, "open_memstream");
+	iso_subnet_format(subnet, net);
+	iso_ipv4_format(ctr_ip, ip);
+	fputs(table_skeleton, f);
+	fprintf(f, "add element ip %s bridges { \"%s\" }\n", ISO_NFT_TABLE, bridge);
+	fprintf(f, "add element ip %s same_bridge { \"%s\" . \"%s\" }\n", ISO_NFT_TABLE, bridge, bridge);
+	fprintf(f, "add element ip %s subnets { %s }\n", ISO_NFT_TABLE, net);
+	for (size_t i = 0; i < n_ports; i++) {
+		char key[32];
+
+		format_key(key, &ports[i]);
+		fprintf(f, "create element ip %s %s { %s : %s . %u }\n", ISO_NFT_TABLE,
+			map_name(&ports[i]), key, ip, ports[i].ctr_port);
+	}
+	if (fclose(f) != 0)
+		return iso_error_set(err, errno, "open_memstream");
+	return run(cmds, "set up the isolate table", err);
+}
+
+void iso_nft_detach(const struct iso_port *ports, size_t n_ports)
+{
+	struct iso_error ignored;
+
+	for (size_t i = 0; i < n_ports; i++) {
+		cleanup_free char *cmd = NULL;
+		char key[32];
+
+		format_key(key, &ports[i]);
+		cmd = xasprintf("delete element ip %s %s { %s }\n", ISO_NFT_TABLE,
+				map_name(&ports[i]), key);
+		/* gone already: with its table, or reclaimed before us */
+		run(cmd, "withdraw a published port", &ignored);
+	}
+}
+
+int iso_nft_remove_table(struct iso_error *err)
+{
+	struct iso_error ignored;
+
+	/* "delete table" of a missing table fails; ask first, cheaply */
+	if (run("list table ip " ISO_NFT_TABLE, "list", &ignored) < 0)
+		return 0;
+	return run("delete table ip " ISO_NFT_TABLE "\n", "delete the isolate table", err);
+}
