@@ -14,5 +14,6 @@ int cli_usage_error(const char *usage, const char *help_cmd, const char *fmt, ..
 	__attribute__((format(printf, 3, 4)));
 
 int cmd_run(int argc, char **argv);
+int cmd_network(int argc, char **argv);
 
 #endif

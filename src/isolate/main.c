@@ -18,6 +18,7 @@ static const char main_help[] =
 	"\n"
 	"Commands:\n"
 	"  run       Run a command in a new container\n"
+	"  network   Manage networks (create, ls, rm, prune)\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help      Print this help\n"
@@ -77,6 +78,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "network") == 0)
+		return cmd_network(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
 		return cli_usage_error(main_usage, "isolate", "unknown flag: %s", argv[1]);
 	return cli_usage_error(main_usage, "isolate", "unknown command: %s", argv[1]);

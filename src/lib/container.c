@@ -250,6 +250,8 @@ static int start(struct run *run, struct iso_error *err)
 	if (make_state(run, err) < 0 || iso_netsetup_join(&run->net, err) < 0)
 		return -1;
 	iso_netsetup_report_ports(&run->net);
+	if (run->privileged && run->net.leased)
+		run->net.host_mntns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (run->privileged && (iso_rootfs_enter_private_ns(err) < 0 ||
 				iso_rootfs_open(&run->rootfs, run->spec, true, err) < 0))
 		return -1;
@@ -288,7 +290,9 @@ static void finish(struct run *run, bool failed)
 	if (run->sync >= 0)
 		close(run->sync);
 	iso_netsetup_release(&run->net);
-	if (run->state_made)
+	if (run->state_made && run->net.state_handed_over)
+		iso_state_release_name(run->opts->id);
+	else if (run->state_made)
 		iso_state_remove(run->opts->id);
 	if (run->sigfd >= 0) {
 		close(run->sigfd);

@@ -142,11 +142,16 @@ int iso_lease_take(const struct iso_network *net, const char *id, uint32_t addr,
 	return 0;
 }
 
-void iso_lease_drop(const char *network, uint32_t addr)
+void iso_lease_drop(const char *network, uint32_t addr, const char *id)
 {
 	cleanup_free char *path = lease_path(network, addr);
 	cleanup_free char *dir = lease_dir(network);
+	char held[ISO_ID_LEN + 1];
+	ssize_t n = readlink(path, held, sizeof(held) - 1);
 
+	/* a sweep may have given it to another container already */
+	if (n != ISO_ID_LEN || memcmp(held, id, ISO_ID_LEN) != 0)
+		return;
 	unlink(path);
 	/* an empty network leaves no directory behind */
 	rmdir(dir);

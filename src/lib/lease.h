@@ -15,7 +15,8 @@
  * 0; returns the address in *LEASED. */
 int iso_lease_take(const struct iso_network *net, const char *id, uint32_t addr,
 		   uint32_t *leased, struct iso_error *err);
-void iso_lease_drop(const char *network, uint32_t addr);
+/* Gives ADDR back, if container ID still holds it. */
+void iso_lease_drop(const char *network, uint32_t addr, const char *id);
 /* How many leases network NAME has (every network's when NAME is NULL). */
 unsigned iso_lease_count(const char *name);
 

@@ -67,6 +67,10 @@ struct iso_netsetup {
 	bool nft;
 	unsigned mtu;           /* of the host's default route's link */
 	int join_fd;            /* the namespace to join, or -1 */
+	int host_mntns;         /* the caller's mount namespace before it went
+				 * private (owned), or -1 */
+	bool state_handed_over; /* a detached process finishes the release and
+				 * removes the container's state */
 };
 
 void iso_netsetup_init(struct iso_netsetup *ns, const struct iso_netcfg *cfg, const char *id);
@@ -82,7 +86,13 @@ int iso_netsetup_join(struct iso_netsetup *ns, struct iso_error *err);
 int iso_netsetup_attach(struct iso_netsetup *ns, pid_t pid, struct iso_error *err);
 /* Says which host ports were chosen, one line each, through LOG. */
 void iso_netsetup_report_ports(const struct iso_netsetup *ns);
+/* Undoes it all.  The published ports go at once; the veth and the lease
+ * a few milliseconds later, in a detached process (see release_later);
+ * and when the last container on any network is gone, the nftables table
+ * goes TABLE_LINGER_SECONDS later, so that back-to-back runs do not pay
+ * for it. */
 void iso_netsetup_release(struct iso_netsetup *ns);
+
 
 /* For the state sweep: undoes what the record of dead container ID says. */
 void iso_netsetup_reclaim(const char *id);

@@ -68,7 +68,7 @@ static int parse_file(const char *path, struct iso_network *net, struct iso_erro
 	return r;
 }
 
-static int load(const char *name, struct iso_network *net, struct iso_error *err)
+int iso_network_load(const char *name, struct iso_network *net, struct iso_error *err)
 {
 	cleanup_free char *path = network_path(name);
 
@@ -281,7 +281,7 @@ int iso_network_get(const char *name, struct iso_network *net, struct iso_error 
 
 	if (strcmp(name, ISO_NETWORK_DEFAULT) == 0 && access(path, F_OK) < 0 && errno == ENOENT)
 		return iso_network_create(name, NULL, NULL, net, err);
-	return load(name, net, err);
+	return iso_network_load(name, net, err);
 }
 
 int iso_network_forget(const char *name, struct iso_error *err)

@@ -21,6 +21,9 @@ struct iso_network {
 
 void iso_network_clear(struct iso_network *net);
 
+/* Loads network NAME, which must exist. */
+int iso_network_load(const char *name, struct iso_network *net, struct iso_error *err);
+
 /* Loads network NAME; the default network is defined when missing. */
 int iso_network_get(const char *name, struct iso_network *net, struct iso_error *err);
 

@@ -1,11 +1,15 @@
 #include "nft.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -73,17 +77,85 @@ static int nft_error(struct nft_ctx *nft, const char *what, struct iso_error *er
 	return iso_error_set(err, 0, "nftables: %s: %.*s", what, (int)len, len ? text : "failed");
 }
 
+struct result {
+	struct iso_error err;
+	bool found;             /* the output held the needle */
+};
+
+/* In the helper: runs CMDS and reports, before the socket is closed. */
+static void __attribute__((noreturn)) run_and_report(const char *cmds, const char *what,
+						     const char *needle, int out)
+{
+	struct result res = { 0 };
+	struct nft_ctx *nft = new_ctx(&res.err);
+
+	if (nft != NULL && nft_run_cmd_from_buffer(nft, cmds) != 0)
+		nft_error(nft, what, &res.err);
+	else if (nft != NULL && needle != NULL)
+		res.found = strstr(nft_ctx_get_output_buffer(nft), needle) != NULL;
+	write_all(out, &res, sizeof(res));
+	/* the slow close happens here, in exit, after the caller moved on */
+	_exit(0);
+}
+
+static int read_result(int fd, struct result *res)
+{
+	size_t got = 0;
+
+	while (got < sizeof(*res)) {
+		ssize_t n = read(fd, (char *)res + got, sizeof(*res) - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* Closing libnftables' socket after a commit waits until the kernel has
+ * destroyed the transaction, which takes an RCU grace period (10-20 ms
+ * here).  So the commands run in a grandchild that reports its result and
+ * then closes; the caller goes on as soon as the result is in. */
+static int run_query(const char *cmds, const char *what, const char *needle, bool *found,
+		     struct iso_error *err)
+{
+	struct result res;
+	int fds[2], r;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return iso_error_set(err, errno, "pipe");
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		if (fork() != 0)
+			_exit(0);
+		run_and_report(cmds, what, needle, fds[1]);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return iso_error_set(err, errno, "fork");
+	}
+	waitpid(pid, NULL, 0);
+	r = read_result(fds[0], &res);
+	close(fds[0]);
+	if (r < 0)
+		return iso_error_set(err, 0, "nftables: %s: the helper process died", what);
+	if (res.err.msg[0] != '\0') {
+		*err = res.err;
+		return -1;
+	}
+	if (found != NULL)
+		*found = res.found;
+	return 0;
+}
+
 static int run(const char *cmds, const char *what, struct iso_error *err)
 {
-	struct nft_ctx *nft = new_ctx(err);
-	int r = 0;
-
-	if (nft == NULL)
-		return -1;
-	if (nft_run_cmd_from_buffer(nft, cmds) != 0)
-		r = nft_error(nft, what, err);
-	nft_ctx_free(nft);
-	return r;
+	return run_query(cmds, what, NULL, NULL, err);
 }
 
 static const char *map_name(const struct iso_port *p)
@@ -106,14 +178,30 @@ static void format_key(char buf[32], const struct iso_port *p)
 	}
 }
 
+/* A commit waits for the one before it to be destroyed (see run_query);
+ * a container with no port to publish on a network already set up needs
+ * none, and a listing commits nothing. */
+static bool registered(const char *bridge)
+{
+	cleanup_free char *needle = xasprintf("\"%s\"", bridge);
+	struct iso_error ignored;
+	bool found = false;
+
+	return run_query("list set ip " ISO_NFT_TABLE " bridges", "list", needle, &found,
+			 &ignored) == 0 && found;
+}
+
 int iso_nft_attach(const char *bridge, const struct iso_subnet *subnet, uint32_t ctr_ip,
 		   const struct iso_port *ports, size_t n_ports, struct iso_error *err)
 {
 	cleanup_free char *cmds = NULL;
 	char net[ISO_CIDR_STRLEN], ip[ISO_IPV4_STRLEN];
 	size_t len = 0;
-	FILE *f = open_memstream(&cmds, &len);
+	FILE *f;
 
+	if (n_ports == 0 && registered(bridge))
+		return 0;
+	f = open_memstream(&cmds, &len);
 	if (f == NULL)
 		return iso_error_set(err, errno, "open_memstream");
 	iso_subnet_format(subnet, net);
@@ -148,6 +236,21 @@ void iso_nft_detach(const struct iso_port *ports, size_t n_ports)
 		/* gone already: with its table, or reclaimed before us */
 		run(cmd, "withdraw a published port", &ignored);
 	}
+}
+
+void iso_nft_forget_network(const char *bridge, const struct iso_subnet *subnet)
+{
+	cleanup_free char *cmds = NULL;
+	char net[ISO_CIDR_STRLEN];
+	struct iso_error ignored;
+
+	if (!registered(bridge))
+		return;
+	iso_subnet_format(subnet, net);
+	cmds = xasprintf("delete element ip %1$s bridges { \"%2$s\" }\n"
+			 "delete element ip %1$s same_bridge { \"%2$s\" . \"%2$s\" }\n"
+			 "delete element ip %1$s subnets { %3$s }\n", ISO_NFT_TABLE, bridge, net);
+	run(cmds, "withdraw a network", &ignored);
 }
 
 int iso_nft_remove_table(struct iso_error *err)

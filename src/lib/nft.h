@@ -24,6 +24,9 @@ int iso_nft_attach(const char *bridge, const struct iso_subnet *subnet, uint32_t
  * already gone are not an error. */
 void iso_nft_detach(const struct iso_port *ports, size_t n_ports);
 
+/* Withdraws a network's bridge and subnet from the table, if it is there. */
+void iso_nft_forget_network(const char *bridge, const struct iso_subnet *subnet);
+
 /* Deletes the whole table; a missing table is not an error. */
 int iso_nft_remove_table(struct iso_error *err);
 

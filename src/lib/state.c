@@ -241,9 +241,8 @@ static void remove_dir_files(const char *path)
 	rmdir(path);
 }
 
-void iso_state_remove(const char *id)
+void iso_state_release_name(const char *id)
 {
-	cleanup_free char *dir = iso_state_path(id, NULL);
 	cleanup_free char *name = iso_state_read(id, "name");
 
 	if (name != NULL) {
@@ -255,6 +254,13 @@ void iso_state_remove(const char *id)
 		if (n == ISO_ID_LEN && memcmp(held, id, ISO_ID_LEN) == 0)
 			unlink(link);
 	}
+}
+
+void iso_state_remove(const char *id)
+{
+	cleanup_free char *dir = iso_state_path(id, NULL);
+
+	iso_state_release_name(id);
 	remove_dir_files(dir);
 }
 
@@ -302,6 +308,27 @@ int iso_state_find(const char *name_or_id, pid_t *pid, char id[ISO_ID_LEN + 1],
 		return iso_error_set(err, 0, "no such container: %s", name_or_id);
 	*pid = (pid_t)atoi(text);
 	return 0;
+}
+
+bool iso_state_releasing(void)
+{
+	cleanup_free char *path = xasprintf("%s/containers", iso_run_dir());
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		cleanup_free char *marker = NULL;
+
+		if (!is_id(e->d_name))
+			continue;
+		marker = iso_state_path(e->d_name, "releasing");
+		found = access(marker, F_OK) == 0 && container_alive(e->d_name);
+	}
+	closedir(d);
+	return found;
 }
 
 void iso_state_sweep(void (*release)(const char *id))

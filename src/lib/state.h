@@ -47,10 +47,16 @@ int iso_state_write(const char *id, const char *file, const char *text, struct i
 /* Reads a state file; NULL when it is missing. */
 char *iso_state_read(const char *id, const char *file);
 void iso_state_remove(const char *id);
+/* Gives the container's name back now, its state staying a while. */
+void iso_state_release_name(const char *id);
 
 /* Finds a running container by name, by id, or by pid as text; its pid. */
 int iso_state_find(const char *name_or_id, pid_t *pid, char id[ISO_ID_LEN + 1],
 		   struct iso_error *err);
+
+/* With the lock held: whether a container is being released by a live
+ * process (its state has a "releasing" file). */
+bool iso_state_releasing(void);
 
 /* With the lock held: every container whose owner is gone is passed to
  * RELEASE, then its state is removed. */
