@@ -289,7 +289,7 @@ static void finish(struct run *run, bool failed)
 		close(run->relay.pty);
 	if (run->sync >= 0)
 		close(run->sync);
-	iso_netsetup_release(&run->net);
+	iso_netsetup_release(&run->net, failed);
 	if (run->state_made && run->net.state_handed_over)
 		iso_state_release_name(run->opts->id);
 	else if (run->state_made)

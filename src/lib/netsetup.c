@@ -276,8 +276,9 @@ static bool release_later(struct iso_netsetup *ns)
 }
 
 /* Ports are withdrawn now: the next run may publish the same one at once.
- * The rest goes to release_later when it can. */
-void iso_netsetup_release(struct iso_netsetup *ns)
+ * The rest goes to release_later when it can, unless the run FAILED: the
+ * user waits on an error anyway, and a failed run leaves no process. */
+void iso_netsetup_release(struct iso_netsetup *ns, bool failed)
 {
 	struct iso_error err;
 	int lock;
@@ -298,11 +299,12 @@ void iso_netsetup_release(struct iso_netsetup *ns)
 				close(ns->port_fds[i]);
 	free(ns->port_fds);
 	ns->port_fds = NULL;
-	if (ns->leased && release_later(ns)) {
+	if (ns->leased && !failed && release_later(ns)) {
 		ns->state_handed_over = true;
 	} else if (ns->leased) {
 		lock = iso_state_lock(&err);
 		undo(ns->id, ns->net.name, ns->veth, ns->ip, NULL, 0);
+		remove_unused_table();
 		if (lock >= 0)
 			close(lock);
 	}
@@ -558,7 +560,9 @@ static int add_file(const struct iso_netsetup *ns, struct iso_spec *spec, const 
 	if (iso_state_write(ns->id, name, text, err) < 0)
 		return -1;
 	if (can_mount_on(spec, name))
-		iso_spec_add_mount(spec, "bind", source, dest, "rbind,idmap");
+		/* in front of the user's mounts: one on /etc, or on a path
+		 * that leads there, covers these as it would the image's */
+		iso_spec_add_mount_first(spec, "bind", source, dest, "rbind,idmap");
 	return 0;
 }
 

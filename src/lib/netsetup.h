@@ -91,7 +91,7 @@ void iso_netsetup_report_ports(const struct iso_netsetup *ns);
  * and when the last container on any network is gone, the nftables table
  * goes TABLE_LINGER_SECONDS later, so that back-to-back runs do not pay
  * for it. */
-void iso_netsetup_release(struct iso_netsetup *ns);
+void iso_netsetup_release(struct iso_netsetup *ns, bool failed);
 
 
 /* For the state sweep: undoes what the record of dead container ID says. */

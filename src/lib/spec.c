@@ -74,6 +74,16 @@ void iso_spec_add_mount(struct iso_spec *spec, const char *type,
 	spec->mounts[spec->n_mounts++] = make_mount(type, source, destination, options);
 }
 
+void iso_spec_add_mount_first(struct iso_spec *spec, const char *type,
+			      const char *source, const char *destination,
+			      const char *options)
+{
+	spec->mounts = xrealloc(spec->mounts, (spec->n_mounts + 1) * sizeof(*spec->mounts));
+	memmove(spec->mounts + 1, spec->mounts, spec->n_mounts * sizeof(*spec->mounts));
+	spec->mounts[0] = make_mount(type, source, destination, options);
+	spec->n_mounts++;
+}
+
 bool iso_mount_has_option(const struct iso_mount *m, const char *opt)
 {
 	for (size_t i = 0; m->options != NULL && m->options[i] != NULL; i++)

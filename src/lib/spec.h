@@ -78,6 +78,12 @@ void iso_spec_add_mount(struct iso_spec *spec, const char *type,
 			const char *source, const char *destination,
 			const char *options);
 
+/* Inserts a mount before every other: a later mount on the same place, or
+ * above it, covers it. */
+void iso_spec_add_mount_first(struct iso_spec *spec, const char *type,
+			      const char *source, const char *destination,
+			      const char *options);
+
 /* Mount options the caller asked for, as a flag test. */
 bool iso_mount_has_option(const struct iso_mount *m, const char *opt);
 

@@ -24,10 +24,15 @@ static char *xdg_dir(const char *var, const char *fallback_fmt)
 	return xasprintf(fallback_fmt, (unsigned)geteuid());
 }
 
+/* ISOLATE_RUN_DIR and ISOLATE_DATA_DIR move the state elsewhere, for tests
+ * of the library that must not touch a real installation's. */
 const char *iso_run_dir(void)
 {
 	static char *dir;
+	const char *env = getenv("ISOLATE_RUN_DIR");
 
+	if (dir == NULL && env != NULL && env[0] == '/')
+		dir = xstrdup(env);
 	if (dir == NULL)
 		dir = geteuid() == 0 ? xstrdup("/run/isolate")
 				     : xdg_dir("XDG_RUNTIME_DIR", "/tmp/isolate-%u");
@@ -37,11 +42,13 @@ const char *iso_run_dir(void)
 const char *iso_data_dir(void)
 {
 	static char *dir;
-	const char *home = getenv("HOME");
+	const char *home = getenv("HOME"), *env = getenv("ISOLATE_DATA_DIR");
 
 	if (dir != NULL)
 		return dir;
-	if (geteuid() == 0)
+	if (env != NULL && env[0] == '/')
+		dir = xstrdup(env);
+	else if (geteuid() == 0)
 		dir = xstrdup("/var/lib/isolate");
 	else if (getenv("XDG_DATA_HOME") != NULL || home == NULL)
 		dir = xdg_dir("XDG_DATA_HOME", "/tmp/isolate-data-%u");

@@ -100,9 +100,12 @@ no_leftover_processes() {
 	run iso_rootfs --pid nope true
 	expect_status 125
 	expect_output "invalid --pid mode nope: expected private or host"
-	run iso_rootfs --network bridge true
+	run iso_rootfs --network container: true
 	expect_status 125
-	expect_output "invalid --network mode bridge: expected none or host"
+	expect_output "invalid --network container:: name the container"
+	run iso_rootfs --network a/b true
+	expect_status 125
+	expect_output "invalid --network a/b: expected none, host, bridge"
 }
 
 @test "conflicting flags: message, 125" {

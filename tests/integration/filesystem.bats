@@ -36,7 +36,7 @@ load helpers
 	expect_output "No such file or directory"
 	[[ "$output" != *host-marker* ]]
 	mountpoints=$(echo "$output" | grep '^/' | tr '\n' ' ')
-	[ "$mountpoints" = "/ /dev /dev/full /dev/mqueue /dev/null /dev/pts /dev/random /dev/shm /dev/tty /dev/urandom /dev/zero /proc /sys " ]
+	[ "$mountpoints" = "/ /dev /dev/full /dev/mqueue /dev/null /dev/pts /dev/random /dev/shm /dev/tty /dev/urandom /dev/zero /etc/hostname /etc/hosts /etc/resolv.conf /proc /sys " ]
 }
 
 @test "--rootfs: files are owned by root inside, and what root writes is owned by root on the host" {

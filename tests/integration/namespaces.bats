@@ -56,8 +56,8 @@ box1" ]
 	[ "$(echo "$output" | tail -n +2 | wc -l)" -eq 3 ]
 }
 
-@test "the network namespace holds only lo, and it is up" {
-	run iso_rootfs sh -c 'ls /sys/class/net; cat /sys/class/net/lo/operstate; ip addr show lo'
+@test "--network none: the network namespace holds only lo, and it is up" {
+	run iso_rootfs --network none sh -c 'ls /sys/class/net; cat /sys/class/net/lo/operstate; ip addr show lo'
 	expect_status 0
 	[ "$(echo "$output" | head -1)" = lo ]
 	expect_output "127.0.0.1"
