@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "state.h"
 #include "util.h"
 
 /* Published ports are DNAT map lookups: tcp_any/udp_any are keyed by port
@@ -178,17 +180,53 @@ static void format_key(char buf[32], const struct iso_port *p)
 	}
 }
 
-/* A commit waits for the one before it to be destroyed (see run_query);
- * a container with no port to publish on a network already set up needs
- * none, and a listing commits nothing. */
+/* A commit waits for the one before it to be destroyed (see run_query),
+ * and even a listing costs a helper process and libnftables' start (some
+ * 2 ms), so which networks the table holds is remembered in the run
+ * directory: nft/BRIDGE, made after the commit that adds the network and
+ * removed with it or with the table.  A container with no port to publish
+ * on a network already there then needs nothing from nftables.  (Flushing
+ * the host's ruleset behind isolate's back breaks that, as it breaks
+ * docker; the table is made whole again by the next run that publishes a
+ * port, or once the last container has gone.) */
+static char *stamp_path(const char *bridge)
+{
+	return xasprintf("%s/nft/%s", iso_run_dir(), bridge ? bridge : "");
+}
+
 static bool registered(const char *bridge)
 {
-	cleanup_free char *needle = xasprintf("\"%s\"", bridge);
-	struct iso_error ignored;
-	bool found = false;
+	cleanup_free char *path = stamp_path(bridge);
 
-	return run_query("list set ip " ISO_NFT_TABLE " bridges", "list", needle, &found,
-			 &ignored) == 0 && found;
+	return access(path, F_OK) == 0;
+}
+
+static void remember(const char *bridge)
+{
+	cleanup_free char *dir = stamp_path(NULL);
+	cleanup_free char *path = stamp_path(bridge);
+	struct iso_error ignored;
+	int fd;
+
+	if (iso_mkdir_p(dir, &ignored) < 0)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void forget_all(void)
+{
+	cleanup_free char *dir = stamp_path(NULL);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
 }
 
 int iso_nft_attach(const char *bridge, const struct iso_subnet *subnet, uint32_t ctr_ip,
@@ -219,7 +257,10 @@ int iso_nft_attach(const char *bridge, const struct iso_subnet *subnet, uint32_t
 	}
 	if (fclose(f) != 0)
 		return iso_error_set(err, errno, "open_memstream");
-	return run(cmds, "set up the isolate table", err);
+	if (run(cmds, "set up the isolate table", err) < 0)
+		return -1;
+	remember(bridge);
+	return 0;
 }
 
 void iso_nft_detach(const struct iso_port *ports, size_t n_ports)
@@ -241,11 +282,13 @@ void iso_nft_detach(const struct iso_port *ports, size_t n_ports)
 void iso_nft_forget_network(const char *bridge, const struct iso_subnet *subnet)
 {
 	cleanup_free char *cmds = NULL;
+	cleanup_free char *stamp = stamp_path(bridge);
 	char net[ISO_CIDR_STRLEN];
 	struct iso_error ignored;
 
 	if (!registered(bridge))
 		return;
+	unlink(stamp);
 	iso_subnet_format(subnet, net);
 	cmds = xasprintf("delete element ip %1$s bridges { \"%2$s\" }\n"
 			 "delete element ip %1$s same_bridge { \"%2$s\" . \"%2$s\" }\n"
@@ -257,6 +300,7 @@ int iso_nft_remove_table(struct iso_error *err)
 {
 	struct iso_error ignored;
 
+	forget_all();
 	/* "delete table" of a missing table fails; ask first, cheaply */
 	if (run("list table ip " ISO_NFT_TABLE, "list", &ignored) < 0)
 		return 0;
