@@ -148,9 +148,13 @@ static int prepare_bridge(struct iso_netsetup *ns, unsigned *mtu, struct iso_err
 	iso_nl_close(&nl);
 	if (r < 0)
 		return -1;
+	/* one transaction: when it fails, nothing of ours is in the table
+	 * (and what is there may be another container's) */
+	if (iso_nft_attach(ns->net.bridge, &ns->net.subnet, ns->ip, ns->ports,
+			   ns->cfg->n_ports, err) < 0)
+		return -1;
 	ns->nft = true;
-	return iso_nft_attach(ns->net.bridge, &ns->net.subnet, ns->ip, ns->ports,
-			      ns->cfg->n_ports, err);
+	return 0;
 }
 
 /* ---- joining a namespace ------------------------------------------------ */

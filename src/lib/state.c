@@ -313,6 +313,15 @@ int iso_state_find(const char *name_or_id, pid_t *pid, char id[ISO_ID_LEN + 1],
 	text = iso_state_read(id, "pid");
 	if (text == NULL || !container_alive(id))
 		return iso_error_set(err, 0, "no such container: %s", name_or_id);
+	/* ended, its state still being released */
+	free(text);
+	text = iso_state_path(id, "releasing");
+	if (access(text, F_OK) == 0)
+		return iso_error_set(err, 0, "container %s is not running", name_or_id);
+	free(text);
+	text = iso_state_read(id, "pid");
+	if (text == NULL)
+		return iso_error_set(err, 0, "no such container: %s", name_or_id);
 	*pid = (pid_t)atoi(text);
 	return 0;
 }
