@@ -297,7 +297,7 @@ int iso_state_find(const char *name_or_id, pid_t *pid, char id[ISO_ID_LEN + 1],
 		   struct iso_error *err)
 {
 	cleanup_free char *link = xasprintf("%s/names/%s", iso_run_dir(), name_or_id);
-	cleanup_free char *text = NULL;
+	cleanup_free char *text = NULL, *marker = NULL;
 	ssize_t n;
 
 	id[0] = '\0';
@@ -310,18 +310,12 @@ int iso_state_find(const char *name_or_id, pid_t *pid, char id[ISO_ID_LEN + 1],
 		return find_by_pid(name_or_id, pid, err);
 	else
 		return iso_error_set(err, 0, "no such container: %s", name_or_id);
-	text = iso_state_read(id, "pid");
-	if (text == NULL || !container_alive(id))
+	marker = iso_state_path(id, "releasing");
+	if (!container_alive(id) || (text = iso_state_read(id, "pid")) == NULL)
 		return iso_error_set(err, 0, "no such container: %s", name_or_id);
 	/* ended, its state still being released */
-	free(text);
-	text = iso_state_path(id, "releasing");
-	if (access(text, F_OK) == 0)
+	if (access(marker, F_OK) == 0)
 		return iso_error_set(err, 0, "container %s is not running", name_or_id);
-	free(text);
-	text = iso_state_read(id, "pid");
-	if (text == NULL)
-		return iso_error_set(err, 0, "no such container: %s", name_or_id);
 	*pid = (pid_t)atoi(text);
 	return 0;
 }
