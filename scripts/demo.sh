@@ -30,4 +30,5 @@ inside 'ps -ef'
 inside 'ip -brief link'
 inside 'cat /proc/self/uid_map; touch /etc/x || echo "the host root is read-only"'
 echo
-echo "container root is host uid 100000; the host's hostname, processes and links are out of sight."
+echo "container root is host uid 100000; the host's hostname, processes and links are out of sight;"
+echo "the container's eth0 is its own, on isolate's bridge (--network none leaves only lo)."
