@@ -3,7 +3,7 @@
 #   make                 build build/isolate
 #   make check           unit + integration tests (as root)
 #   make check-asan      the whole suite against an ASan+UBSan build
-#   make bench           benchmarks against crun and bubblewrap
+#   make bench           benchmarks against crun, bubblewrap and podman
 
 BUILD    ?= build
 CC       ?= cc

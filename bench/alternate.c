@@ -30,7 +30,8 @@
  *   --raw FILE          also write every measured run to FILE, one line
  *                       each, tab-separated: round, position in the round,
  *                       label, label of the run just before, ms, peak RSS
- *                       in KiB, orphans (see below)
+ *                       in KiB, orphans, ms until the command itself
+ *                       exited (see below)
  *   --no-reap           do not wait for the orphans of a command
  *
  * Order.  On the machines this is meant for, a command timed right after a
@@ -60,12 +61,15 @@
  * So this program makes itself a child subreaper (PR_SET_CHILD_SUBREAPER)
  * and a run lasts until the command and all such orphans have exited; the
  * peak RSS is the largest of theirs.  (A command that leaves a daemon
- * running therefore never ends; --no-reap turns this off.)
+ * running therefore never ends; --no-reap turns this off.)  The time at
+ * which the command itself exited, which is what its caller waits for, is
+ * kept too: when any command left orphans, a second table gives those times.
  *
  * Output: per command the runs, median, 10th and 90th percentiles and mean
  * of the wall time in ms, median and maximum peak RSS in MB (MiB), the ratio
  * of its median to the first command's median (and to the baseline's), and
- * how many orphans per run a command left, if any.
+ * how many orphans per run a command left, if any; then, if any command
+ * left orphans, the same wall-time figures up to the command's own exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -88,6 +92,7 @@ struct command {
 	const char *label;
 	char **argv;     /* NULL-terminated; the strings belong to main's argv */
 	double *wall_ms; /* one per measured run */
+	double *exit_ms; /* the same, up to the command's own exit */
 	double *rss_mb;
 	size_t runs;
 	unsigned long orphans; /* over the measured runs */
@@ -355,6 +360,7 @@ static double elapsed_ms(const struct timespec *a, const struct timespec *b)
 /* What one run measured. */
 struct run {
 	double ms, rss_mb;
+	double exit_ms;   /* up to the command's own exit, before its orphans' */
 	unsigned orphans; /* processes that outlived the command */
 };
 
@@ -375,7 +381,7 @@ static pid_t wait_for(pid_t pid, int *status, struct rusage *ru)
  * behind has exited too. */
 static int run_once(const struct command *c, int devnull, bool reap_orphans, struct run *out)
 {
-	struct timespec t0, t1;
+	struct timespec t0, t_exit, t1;
 	struct rusage ru, ru_orphan;
 	int status, exec_errno, report[2];
 	long max_kib;
@@ -415,6 +421,7 @@ static int run_once(const struct command *c, int devnull, bool reap_orphans, str
 		fprintf(stderr, PROG ": wait4: %s\n", strerror(errno));
 		return -1;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t_exit);
 	max_kib = ru.ru_maxrss; /* in KiB */
 	out->orphans = 0;
 	/* A process whose parent exits is handed to us before that parent can
@@ -448,6 +455,7 @@ static int run_once(const struct command *c, int devnull, bool reap_orphans, str
 		return -1;
 	}
 	out->ms = elapsed_ms(&t0, &t1);
+	out->exit_ms = elapsed_ms(&t0, &t_exit);
 	out->rss_mb = (double)max_kib / 1024.0;
 	return 0;
 }
@@ -476,49 +484,58 @@ struct summary {
 	double median, p10, p90, mean, rss_median, rss_max;
 };
 
-static void summarize(struct command *c, struct summary *s)
+/* C's wall times, or with EXIT_TIMES the times up to its own exit. */
+static void summarize(struct command *c, bool exit_times, struct summary *s)
 {
-	double sum = 0;
+	double *ms = exit_times ? c->exit_ms : c->wall_ms, sum = 0;
 
-	qsort(c->wall_ms, c->runs, sizeof(double), cmp_double);
+	qsort(ms, c->runs, sizeof(double), cmp_double);
 	qsort(c->rss_mb, c->runs, sizeof(double), cmp_double);
 	for (size_t i = 0; i < c->runs; i++)
-		sum += c->wall_ms[i];
-	s->median = quantile(c->wall_ms, c->runs, 0.5);
-	s->p10 = quantile(c->wall_ms, c->runs, 0.1);
-	s->p90 = quantile(c->wall_ms, c->runs, 0.9);
+		sum += ms[i];
+	s->median = quantile(ms, c->runs, 0.5);
+	s->p10 = quantile(ms, c->runs, 0.1);
+	s->p90 = quantile(ms, c->runs, 0.9);
 	s->mean = sum / (double)c->runs;
 	s->rss_median = quantile(c->rss_mb, c->runs, 0.5);
 	s->rss_max = c->rss_mb[c->runs - 1];
 }
 
-static void print_table(struct command *cmds, size_t k, size_t baseline)
+/* The table of wall times and peak RSS, or with EXIT_TIMES of the times up
+ * to each command's own exit (without RSS, which is the same). */
+static void print_table(struct command *cmds, size_t k, size_t baseline, bool exit_times)
 {
 	struct summary s[MAX_COMMANDS];
 	int w = 7;
 	char first_col[64], base_col[64];
 
 	for (size_t i = 0; i < k; i++) {
-		summarize(&cmds[i], &s[i]);
+		summarize(&cmds[i], exit_times, &s[i]);
 		if ((int)strlen(cmds[i].label) > w)
 			w = (int)strlen(cmds[i].label);
 	}
 	snprintf(first_col, sizeof(first_col), "/%s", cmds[0].label);
 	snprintf(base_col, sizeof(base_col), "/%s", cmds[baseline].label);
 
-	printf("%-*s %6s %8s %8s %8s %8s %8s %8s %10s", w, "command", "runs", "median", "p10",
-	       "p90", "mean", "rss-med", "rss-max", first_col);
+	printf("%-*s %6s %8s %8s %8s %8s", w, "command", "runs", "median", "p10", "p90", "mean");
+	if (!exit_times)
+		printf(" %8s %8s", "rss-med", "rss-max");
+	printf(" %10s", first_col);
 	if (baseline != 0)
 		printf(" %10s", base_col);
-	printf("\n%-*s %6s %8s %8s %8s %8s %8s %8s %10s", w, "", "", "ms", "ms", "ms", "ms",
-	       "MB", "MB", "median");
+	printf("\n%-*s %6s %8s %8s %8s %8s", w, "", "", "ms", "ms", "ms", "ms");
+	if (!exit_times)
+		printf(" %8s %8s", "MB", "MB");
+	printf(" %10s", "median");
 	if (baseline != 0)
 		printf(" %10s", "median");
 	printf("\n");
 	for (size_t i = 0; i < k; i++) {
-		printf("%-*s %6zu %8.3f %8.3f %8.3f %8.3f %8.2f %8.2f %10.2f", w, cmds[i].label,
-		       cmds[i].runs, s[i].median, s[i].p10, s[i].p90, s[i].mean, s[i].rss_median,
-		       s[i].rss_max, s[i].median / s[0].median);
+		printf("%-*s %6zu %8.3f %8.3f %8.3f %8.3f", w, cmds[i].label, cmds[i].runs,
+		       s[i].median, s[i].p10, s[i].p90, s[i].mean);
+		if (!exit_times)
+			printf(" %8.2f %8.2f", s[i].rss_median, s[i].rss_max);
+		printf(" %10.2f", s[i].median / s[0].median);
 		if (baseline != 0)
 			printf(" %10.2f", s[i].median / s[baseline].median);
 		printf("\n");
@@ -537,6 +554,7 @@ int main(int argc, char **argv)
 	int n, devnull = -1, ret = 1;
 	struct rusage self;
 	FILE *raw = NULL;
+	bool orphans = false;
 
 	n = parse_args(argc, argv, &o, cmds);
 	if (n <= 0)
@@ -561,6 +579,7 @@ int main(int argc, char **argv)
 	rounds = (o.rounds + cycle - 1) / cycle * cycle;
 	for (size_t i = 0; i < k; i++) {
 		cmds[i].wall_ms = xcalloc(rounds, sizeof(double));
+		cmds[i].exit_ms = xcalloc(rounds, sizeof(double));
 		cmds[i].rss_mb = xcalloc(rounds, sizeof(double));
 	}
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -574,7 +593,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, PROG ": %s: %s\n", o.raw, strerror(errno));
 			goto out;
 		}
-		fprintf(raw, "round\tposition\tlabel\tafter\tms\trss_kib\torphans\n");
+		fprintf(raw, "round\tposition\tlabel\tafter\tms\trss_kib\torphans\texit_ms\n");
 	}
 
 	printf("%zu command%s, %lu rounds", k, k == 1 ? "" : "s", rounds);
@@ -616,25 +635,32 @@ int main(int argc, char **argv)
 			}
 			if (measured) {
 				c->wall_ms[c->runs] = run.ms;
+				c->exit_ms[c->runs] = run.exit_ms;
 				c->rss_mb[c->runs] = run.rss_mb;
 				c->runs++;
 				c->orphans += run.orphans;
 				if (raw != NULL)
-					fprintf(raw, "%lu\t%zu\t%s\t%s\t%.4f\t%.0f\t%u\n",
+					fprintf(raw, "%lu\t%zu\t%s\t%s\t%.4f\t%.0f\t%u\t%.4f\n",
 						r - o.warmup + 1, j + 1, c->label,
 						prev != NULL ? prev->label : "-", run.ms,
-						run.rss_mb * 1024.0, run.orphans);
+						run.rss_mb * 1024.0, run.orphans, run.exit_ms);
 			}
 			prev = c;
 		}
 	}
 
-	print_table(cmds, k, baseline);
+	print_table(cmds, k, baseline, false);
 	for (size_t i = 0; i < k; i++)
-		if (cmds[i].orphans > 0)
+		if (cmds[i].orphans > 0) {
 			printf("(%s: %.2f processes per run outlived the command; its time and RSS"
 			       " include them)\n", cmds[i].label,
 			       (double)cmds[i].orphans / (double)cmds[i].runs);
+			orphans = true;
+		}
+	if (orphans) {
+		printf("until the command itself exited, without the processes it left behind:\n");
+		print_table(cmds, k, baseline, true);
+	}
 	/* A child's figure counts the pages of this program that fork() copied
 	 * into it and that were still mapped before its exec. */
 	if (getrusage(RUSAGE_SELF, &self) == 0)
@@ -652,6 +678,7 @@ out:
 	for (size_t i = 0; i < MAX_COMMANDS; i++) {
 		free(cmds[i].argv);
 		free(cmds[i].wall_ms);
+		free(cmds[i].exit_ms);
 		free(cmds[i].rss_mb);
 	}
 	return ret;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks `isolate run` against crun, bubblewrap and plain unshare(1).
+# Benchmarks `isolate run` against crun, bubblewrap and plain unshare(1),
+# and its bridge networking against its own --network none and podman's.
 # Each of them starts /bin/true from the same busybox rootfs in new user,
 # mount, pid, network, uts, ipc and cgroup namespaces, and bench-alternate
 # (bench/alternate.c) times them interleaved, so that each runs right after
@@ -7,12 +8,16 @@
 #
 #   make bench                       # builds isolate and bench-alternate first
 #   ROUNDS=N bench/run.sh            # N rounds (default 300), WARMUP=N (default 10)
-#   RAW=FILE bench/run.sh            # also keep every run's figures in FILE (TSV)
+#   NET_ROUNDS=N bench/run.sh        # N rounds of the networking part (default
+#                                    # 120; 0 skips it, and podman)
+#   RAW=FILE bench/run.sh            # also keep every run's figures in FILE (TSV),
+#                                    # and the networking part's in FILE.net
 #
 # What is timed (R: a root-owned rootfs; R2: a copy of it owned by the uids
 # 100000.. that crun's user namespace maps to 0..):
 #
-#   isolate    isolate run --rootfs R /bin/true   (uid map 0:100000:65536, idmapped R)
+#   isolate    isolate run --network none --rootfs R /bin/true
+#              (uid map 0:100000:65536, idmapped R; no network, like the others)
 #   crun       crun run of a bundle on R2, the same namespaces and mounts as
 #              isolate, crun's default cgroup manager (a cgroup per run)
 #   crun-nocg  the same with --cgroup-manager=disabled: no cgroup, which is the
@@ -20,10 +25,41 @@
 #   bwrap      bwrap --unshare-all on R, with /proc, /dev and /dev/mqueue
 #   unshare    unshare(1) of the same namespaces, chrooted into R: the floor
 #
+# Then, networking (issue 3), alternated in a run of their own:
+#
+#   isolate-bridge  isolate run --network bridge --rootfs R /bin/true
+#                   (the default network: bridge isolate0, a veth, a lease,
+#                   /etc/hosts and resolv.conf, isolate's nftables table)
+#   isolate-none    isolate run --network none --rootfs R /bin/true
+#   podman          podman run --rm --network bridge IMAGE /bin/true
+#                   (Debian's podman with crun and netavark; IMAGE is R,
+#                   tarred and imported as localhost/isolate-bench-busybox)
+#
+# podman keeps everything in the temporary directory (CONTAINERS_CONF and
+# CONTAINERS_STORAGE_CONF point at its own configuration there: storage,
+# state, network definitions), and its default network there is a bridge
+# of its own (isobenchPID on a free /24 of 198.18.0.0/15, the range set
+# aside for benchmarks) so that it meets no other podman's.  Without
+# CAP_SYS_RESOURCE (some sandboxes drop it even for root), the OCI runtime
+# cannot raise RLIMIT_NOFILE and RLIMIT_NPROC to podman's defaults for
+# root, so the container gets the current hard limits instead (nproc at most
+# 32768, the hard limit podman gives itself).  One idle container stays on
+# each bridge network meanwhile, as on a host that runs containers: the
+# networks stay up (podman would otherwise create and delete its bridge and
+# firewall chains on every run, and isolate would start its 2-second linger
+# before removing its nftables table, which bench-alternate would wait for).
+# What podman leaves on the host is removed at the end: the iptables rules
+# and chains of netavark, the tables they are in if it made them, its lock
+# in /dev/shm, /run/containers, /var/lib/containers, its cgroups
+# (libpod_parent), /run/netns; only those that were not there before.
+#
 # A run lasts until the command and every process it left behind have
 # exited: bwrap exits as soon as it knows the command's status and leaves the
 # sandbox's pid 1 to be reaped by someone else, here bench-alternate, which
-# is a child subreaper (see bench/alternate.c).
+# is a child subreaper (see bench/alternate.c).  So do isolate's network
+# teardown (it deletes the veth in a detached process, off the caller's
+# path) and podman's conmon; a second table gives the times up to the
+# command's own exit, which is what its caller waits for.
 #
 # The machines this was written on have a hybrid cgroup layout (v1
 # hierarchies plus a cgroup2 on /sys/fs/cgroup/unified that has the hugetlb
@@ -42,12 +78,16 @@ case $build in /*) ;; *) build=$top/$build ;; esac
 #   unshare --mount --propagation private bash bench/run.sh --inside
 # with the paths it set up in the environment.
 if [ "${1:-}" = --inside ]; then
-	# Hide the cgroup2 hierarchy of the hybrid layout (see the top).
+	# Hide the cgroup2 hierarchy of the hybrid layout (see the top).  crun
+	# still makes a directory there per container and writes the pid to a
+	# plain file cgroup.procs in it, which stays: a page per podman run,
+	# each of which is a new container (16 MB: 4096 of them).
 	if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
-		mount -t tmpfs -o mode=755,size=64k isolate-bench /sys/fs/cgroup/unified
+		mount -t tmpfs -o mode=755,size=16m isolate-bench /sys/fs/cgroup/unified
 	fi
 
-	isolate_cmd=("$ISOLATE" run --rootfs "$ROOTFS" /bin/true)
+	# isolate's default as root is --network bridge; the others have no network.
+	isolate_cmd=("$ISOLATE" run --network none --rootfs "$ROOTFS" /bin/true)
 	# `crun run` deletes the container when it exits, so one id serves all
 	# runs; --root keeps crun's state in our temporary directory.
 	crun_cmd=(crun --root "$CRUN_STATE" run --bundle "$BUNDLE" "$CID")
@@ -77,6 +117,80 @@ if [ "${1:-}" = --inside ]; then
 		--- --label crun-nocg -- "${crun_nocg_cmd[@]}" \
 		--- --label bwrap -- "${bwrap_cmd[@]}" \
 		--- --label unshare -- "${unshare_cmd[@]}"
+	[ "$NET_ROUNDS" -gt 0 ] || exit 0
+
+	# ---- Networking ----
+	# podman's configuration is in the environment (CONTAINERS_CONF and
+	# CONTAINERS_STORAGE_CONF); its mounts are made in this namespace.
+	resident=
+	net_stop() {
+		local -
+		set +e
+		if [ -n "$resident" ]; then
+			kill -TERM "$resident" 2>/dev/null
+			wait "$resident"
+			resident=
+		fi
+		podman rm --force --time 0 --ignore "$CID-idle" >/dev/null
+	}
+	trap net_stop EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+
+	podman import --quiet "$ROOTFS_TAR" "$PODMAN_IMAGE" >/dev/null
+	# A network on a bridge of our own, made the default one (which the
+	# [network] section, last in the file, names only once it exists).
+	podman network create --disable-dns --subnet "$NET_SUBNET" isolate-bench >/dev/null
+	sed -i 's/"network_interface": *"[^"]*"/"network_interface": "'"$NET_BRIDGE"'"/' \
+		"$PODMAN_NETWORKS/isolate-bench.json"
+	echo 'default_network = "isolate-bench"' >> "$CONTAINERS_CONF"
+	[ "$(podman network inspect --format '{{.NetworkInterface}}' isolate-bench)" = "$NET_BRIDGE" ] ||
+		{ echo "bench: cannot give podman's network the bridge $NET_BRIDGE" >&2; exit 1; }
+
+	# An idle container on each network (see the top); isolate's says
+	# "up" once its network is set up.
+	"$ISOLATE" run --init --network bridge --rootfs "$ROOTFS" \
+		sh -c 'echo up; exec sleep 1000000' </dev/null >"$BENCH_TMP/idle.out" 2>&1 &
+	resident=$!
+	for _ in $(seq 100); do
+		grep -qx up "$BENCH_TMP/idle.out" && break
+		kill -0 "$resident" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -qx up "$BENCH_TMP/idle.out"; then
+		echo "bench: the idle isolate container did not start:" >&2
+		cat "$BENCH_TMP/idle.out" >&2
+		exit 1
+	fi
+	podman run --detach --network bridge --name "$CID-idle" "$PODMAN_IMAGE" \
+		sleep 1000000 >/dev/null
+
+	bridge_cmd=("$ISOLATE" run --network bridge --rootfs "$ROOTFS" /bin/true)
+	none_cmd=("$ISOLATE" run --network none --rootfs "$ROOTFS" /bin/true)
+	podman_cmd=(podman run --rm --network bridge "$PODMAN_IMAGE" /bin/true)
+	for name in bridge_cmd none_cmd podman_cmd; do
+		declare -n cmd=$name
+		if ! "${cmd[@]}"; then
+			echo "bench: this fails: ${cmd[*]}" >&2
+			exit 1
+		fi
+		unset -n cmd
+	done
+
+	echo
+	echo "== networking runs (ms wall time, MB peak RSS; ratios of medians)"
+	"$ALTERNATE" -n "$NET_ROUNDS" -w "$WARMUP" --baseline isolate-none ${RAW:+--raw "$RAW.net"} \
+		--label isolate-bridge -- "${bridge_cmd[@]}" \
+		--- --label isolate-none -- "${none_cmd[@]}" \
+		--- --label podman -- "${podman_cmd[@]}"
+
+	net_stop
+	trap - EXIT
+	left=$(podman ps --all --quiet)
+	if [ -n "$left" ]; then
+		echo "bench: podman left containers: $left" >&2
+		exit 1
+	fi
 	exit
 fi
 
@@ -88,8 +202,8 @@ export ISOLATE=$build/isolate ALTERNATE=$build/tests/bench-alternate
 if [ ! -x "$ISOLATE" ] || [ ! -x "$ALTERNATE" ]; then
 	die "build first: make bench"
 fi
-export ROUNDS=${ROUNDS:-300} WARMUP=${WARMUP:-10}
-case $ROUNDS$WARMUP in *[!0-9]*) die "ROUNDS and WARMUP must be numbers" ;; esac
+export ROUNDS=${ROUNDS:-300} WARMUP=${WARMUP:-10} NET_ROUNDS=${NET_ROUNDS:-120}
+case $ROUNDS$WARMUP$NET_ROUNDS in *[!0-9]*) die "ROUNDS, WARMUP and NET_ROUNDS must be numbers" ;; esac
 if [ -n "${RAW:-}" ]; then
 	case $RAW in /*) ;; *) RAW=$PWD/$RAW ;; esac
 	export RAW
@@ -100,6 +214,10 @@ missing=()
 command -v crun >/dev/null || missing+=(crun)
 command -v bwrap >/dev/null || missing+=(bubblewrap)
 command -v busybox >/dev/null || missing+=(busybox-static)
+if [ "$NET_ROUNDS" -gt 0 ]; then
+	command -v podman >/dev/null || missing+=(podman)
+	command -v iptables >/dev/null || missing+=(iptables)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "bench: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
@@ -110,9 +228,86 @@ fi
 
 tmp=
 export CID=isolate-bench-$$
+# podman's default network here is on this bridge, which is ours alone.
+export NET_BRIDGE=isobench$$
+
+# ---- What podman leaves on the host ----------------------------------------
+# Noted before it runs (net_before), removed at the end when it was not
+# there before (net_cleanup); see the top.
+pm_new=() pm_fw_new=0 pm_tables_before='' pm_cleaned=0
+# Whether a line of stdin matches the regular expression $1.  awk reads to
+# the end, where grep -q would stop and its writer could die of SIGPIPE,
+# which pipefail would count as a failure.
+has() { awk -v re="$1" '$0 ~ re { found = 1 } END { exit !found }'; }
+net_before() {
+	local p
+	for p in /dev/shm/libpod_lock /run/containers /var/lib/containers /run/netns \
+		 /sys/fs/cgroup/*/; do
+		case $p in */) p=${p}libpod_parent ;; esac
+		[ -e "$p" ] || pm_new+=("$p")
+	done
+	if ! { iptables-save; ip6tables-save; } 2>/dev/null | has NETAVARK; then
+		pm_fw_new=1
+	fi
+	pm_tables_before=$(nft list tables 2>/dev/null) || true
+}
+# The rules in the built-in chains that jump to netavark's chains, then
+# those chains, then the tables iptables made for them if they are empty.
+netavark_fw_cleanup() {
+	local ipt fam t rule chain
+	for ipt in iptables ip6tables; do
+		command -v "$ipt" >/dev/null || continue
+		fam=ip
+		[ "$ipt" = ip6tables ] && fam=ip6
+		for t in filter nat mangle; do
+			"$ipt" -t "$t" -S >/dev/null 2>&1 || continue
+			"$ipt" -t "$t" -S | awk '$1 == "-A" && $2 !~ /^NETAVARK/ && /NETAVARK/ { sub(/^-A /, ""); print }' |
+				while read -r rule; do
+					eval "\"\$ipt\" -t \"\$t\" -D $rule"
+				done
+			for chain in $("$ipt" -t "$t" -S | awk '$1 == "-N" && $2 ~ /^NETAVARK/ { print $2 }'); do
+				"$ipt" -t "$t" -F "$chain"
+			done
+			for chain in $("$ipt" -t "$t" -S | awk '$1 == "-N" && $2 ~ /^NETAVARK/ { print $2 }'); do
+				"$ipt" -t "$t" -X "$chain"
+			done
+			if nft list table "$fam" "$t" >/dev/null 2>&1 &&
+			   ! grep -qx "table $fam $t" <<<"$pm_tables_before" &&
+			   ! "$ipt" -t "$t" -S | has '^-[^P]'; then
+				nft delete table "$fam" "$t"
+			fi
+		done
+	done
+}
+net_cleanup() {
+	local - p
+	[ "$NET_ROUNDS" -gt 0 ] && [ -n "$tmp" ] && [ "$pm_cleaned" = 0 ] || return 0
+	pm_cleaned=1
+	set +e
+	# netavark deletes the bridge with the network's last container.
+	ip link show "$NET_BRIDGE" >/dev/null 2>&1 && ip link delete "$NET_BRIDGE"
+	[ "$pm_fw_new" = 1 ] && netavark_fw_cleanup
+	for p in "${pm_new[@]}"; do
+		case $p in
+		/run/netns) rmdir "$p" 2>/dev/null ;; # only if empty: others may use it
+		/sys/fs/cgroup/*)
+			# its own and conmon's cgroups, empty once they have exited
+			# (the idle container's conmon may take a moment)
+			for _ in $(seq 50); do
+				[ -d "$p" ] || break
+				find "$p" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+				rmdir "$p" 2>/dev/null || sleep 0.1
+			done ;;
+		*) rm -rf "$p" ;;
+		esac
+	done
+	return 0
+}
+
 cleanup() {
 	local status=$? mnt
 	set +e
+	net_cleanup
 	if [ -n "$tmp" ] && [ -d "$tmp" ]; then
 		# Every mount was made in a private mount namespace that is gone
 		# by now, so there should be nothing to do; but never delete
@@ -194,6 +389,58 @@ cat > "$BUNDLE/config.json" <<EOF
 }
 EOF
 
+# podman's configuration, all of it under $tmp/podman (see the top).
+if [ "$NET_ROUNDS" -gt 0 ]; then
+	pm=$tmp/podman
+	export PODMAN_IMAGE=localhost/isolate-bench-busybox ROOTFS_TAR=$tmp/rootfs.tar \
+	       PODMAN_NETWORKS=$pm/networks BENCH_TMP=$tmp \
+	       CONTAINERS_CONF=$pm/containers.conf CONTAINERS_STORAGE_CONF=$pm/storage.conf
+	mkdir -p "$pm/tmp" "$PODMAN_NETWORKS"
+	ip link show "$NET_BRIDGE" >/dev/null 2>&1 && die "a link named $NET_BRIDGE exists"
+	# A /24 of 198.18.0.0/15 that the host does not route.
+	NET_SUBNET=
+	for n in $(seq 0 511); do
+		net=198.$((18 + n / 256)).$((n % 256))
+		if ip -4 route show match "$net.1" | awk '$1 != "default" { found = 1 } END { exit found }'; then
+			NET_SUBNET=$net.0/24
+			break
+		fi
+	done
+	[ -n "$NET_SUBNET" ] || die "no free /24 in 198.18.0.0/15 for podman's network"
+	export NET_SUBNET
+	ulimits=
+	if (( (0x$(awk '$1 == "CapEff:" { print $2 }' /proc/self/status) >> 24 & 1) == 0 )); then
+		# No CAP_SYS_RESOURCE: the limits the runtime can set (see the top).
+		nproc=$(ulimit -Hu)
+		if [ "$nproc" = unlimited ] || [ "$nproc" -gt 32768 ]; then
+			nproc=32768
+		fi
+		ulimits="default_ulimits = [\"nofile=$(ulimit -Hn):$(ulimit -Hn)\", \"nproc=$nproc:$nproc\"]"
+	fi
+	cat > "$CONTAINERS_CONF" <<EOF
+[containers]
+$ulimits
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+image_copy_tmp_dir = "$pm/tmp"
+runtime = "crun"
+tmp_dir = "$pm/tmp"
+volume_path = "$pm/volumes"
+[network]
+network_backend = "netavark"
+network_config_dir = "$PODMAN_NETWORKS"
+EOF
+	cat > "$CONTAINERS_STORAGE_CONF" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$pm/root"
+runroot = "$pm/runroot"
+EOF
+	tar -C "$ROOTFS" -cf "$ROOTFS_TAR" .
+	net_before
+fi
+
 # ---- The machine and the runtimes -----------------------------------------
 echo "== machine"
 echo "cpus:    $(nproc) ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1))"
@@ -211,6 +458,11 @@ echo "isolate: $("$ISOLATE" --version 2>&1 | head -n 1)"
 echo "crun:    $(crun --version | head -n 1)"
 echo "bwrap:   $(bwrap --version)"
 echo "unshare: $(unshare --version)"
+if [ "$NET_ROUNDS" -gt 0 ]; then
+	echo "podman:  $(podman --version), $(/usr/lib/podman/netavark --version 2>/dev/null ||
+		echo 'netavark ?'), $(conmon --version | head -n 1); storage overlay;" \
+	     "network $NET_SUBNET on bridge $NET_BRIDGE"
+fi
 echo "rootfs:  $(busybox 2>&1 | head -n 1 | cut -d' ' -f1-2) (static), /bin/true"
 echo "== runs (ms wall time, MB peak RSS; ratios of medians)"
 
@@ -228,12 +480,44 @@ if awk -v t="$tmp/" 'index($5 "/", t) == 1 { found = 1 } END { exit !found }' /p
 	die "a mount under $tmp is visible on the host"
 fi
 
-# isolate's median over each other's, from the table (label in column 1,
-# median in column 3, rows between the units line and the closing note).
+# The medians in the tables of bench-alternate: "LABEL MEDIAN" per line,
+# from the label in column 1 and the median in column 3 of the rows between
+# the units line and the next note.  SECTION 1 is the first run, 2 the
+# networking one; TABLE 1 is the wall times, 2 those up to the command's exit.
+medians() {
+	awk -v section="$1" -v table="$2" '
+	     /^== networking/ { sec++; t = 0 }
+	     $1 == "command" && $3 == "median" { t++; getline; rows = 1; next }
+	     rows && /^\(|^until/ { rows = 0 }
+	     rows && NF > 3 && sec + 1 == section && t == table { print $1, $3 }' "$out"
+}
+
+# isolate's median over each other's.
 echo "== isolate's median relative to the others"
-awk '$1 == "command" && $3 == "median" { getline; rows = 1; next }
-     rows && /^\(/ { rows = 0 }
-     rows && NF > 3 { med[$1] = $3; order[++n] = $1 }
+medians 1 1 | awk '{ med[$1] = $2; order[++n] = $1 }
      END { for (i = 1; i <= n; i++) if (order[i] != "isolate")
-		printf "isolate / %-10s %5.2f\n", order[i], med["isolate"] / med[order[i]] }' "$out"
+		printf "isolate / %-10s %5.2f\n", order[i], med["isolate"] / med[order[i]] }'
 echo "no crun state, cgroups or mounts left behind"
+[ "$NET_ROUNDS" -gt 0 ] || exit 0
+
+# The networking ratios, over whole runs and up to the command's own exit.
+echo "== networking: ratios of medians      whole run  to the command's exit"
+{ medians 2 1 | sed 's/^/run /'; medians 2 2 | sed 's/^/exit /'; } |
+	awk '{ med[$1, $2] = $3 }
+	     function ratio(which, a, b) {
+		return med[which, b] > 0 ? sprintf("%9.2f", med[which, a] / med[which, b]) : "        -" }
+	     function row(a, b) {
+		printf "%-16s / %-16s %s  %s\n", a, b, ratio("run", a, b), ratio("exit", a, b) }
+	     END { row("isolate-bridge", "isolate-none"); row("podman", "isolate-bridge") }'
+# podman's containers were checked for inside; what it left on the host is
+# removed now, and must be gone.
+net_cleanup
+ip link show "$NET_BRIDGE" >/dev/null 2>&1 && die "the bridge $NET_BRIDGE is left"
+if [ "$pm_fw_new" = 1 ] && { iptables-save; ip6tables-save; } 2>/dev/null | has NETAVARK; then
+	die "netavark's iptables rules are left"
+fi
+for p in "${pm_new[@]}"; do
+	# /run/netns stays if someone else has a namespace there
+	[ "$p" != /run/netns ] && [ -e "$p" ] && die "podman left $p"
+done
+echo "no podman containers, bridge, iptables rules, cgroups or files left behind"
