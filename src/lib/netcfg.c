@@ -2,6 +2,7 @@
 #include "netsetup.h"
 
 #include <sched.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,16 @@
 int iso_netcfg_set_mode(struct iso_netcfg *cfg, struct iso_spec *spec, const char *arg,
 			struct iso_error *err)
 {
+	const char *what = strchr(arg, ':');
+	bool join = strncmp(arg, "container:", 10) == 0 || strncmp(arg, "ns:", 3) == 0;
+
+	/* checked before anything changes: a refused value leaves CFG as it was */
+	if (join && what[1] == '\0')
+		return iso_error_set(err, 0, "invalid --network %s: name the %s", arg,
+				     arg[0] == 'c' ? "container" : "namespace's path");
+	if (!join && (arg[0] == '\0' || what != NULL || strchr(arg, '/') != NULL))
+		return iso_error_set(err, 0, "invalid --network %s: expected none, host, bridge, a network's name, container:NAME_OR_PID or ns:PATH",
+				     arg);
 	free(cfg->network);
 	free(cfg->join);
 	cfg->network = cfg->join = NULL;
@@ -18,17 +29,9 @@ int iso_netcfg_set_mode(struct iso_netcfg *cfg, struct iso_spec *spec, const cha
 		cfg->mode = ISO_NET_NONE;
 	} else if (strcmp(arg, "host") == 0) {
 		cfg->mode = ISO_NET_HOST;
-	} else if (strncmp(arg, "container:", 10) == 0 || strncmp(arg, "ns:", 3) == 0) {
-		const char *what = strchr(arg, ':') + 1;
-
-		if (*what == '\0')
-			return iso_error_set(err, 0, "invalid --network %s: name the %s", arg,
-					     arg[0] == 'c' ? "container" : "namespace's path");
+	} else if (join) {
 		cfg->mode = arg[0] == 'c' ? ISO_NET_CONTAINER : ISO_NET_NS;
-		cfg->join = xstrdup(what);
-	} else if (arg[0] == '\0' || strchr(arg, ':') != NULL || strchr(arg, '/') != NULL) {
-		return iso_error_set(err, 0, "invalid --network %s: expected none, host, bridge, a network's name, container:NAME_OR_PID or ns:PATH",
-				     arg);
+		cfg->join = xstrdup(what + 1);
 	} else {
 		cfg->mode = ISO_NET_BRIDGE;
 		cfg->network = xstrdup(arg);

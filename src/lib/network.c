@@ -48,14 +48,15 @@ static int parse_file(const char *path, struct iso_network *net, struct iso_erro
 	int r = -1;
 
 	if (root == NULL)
-		return iso_error_set(err, 0, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+		return iso_error_set(err, 0, "network definition %s:%d:%d: %s", path, jerr.line,
+				     jerr.column, jerr.text);
 	if (json_unpack_ex(root, &jerr, 0, "{s:s, s:s, s:s, s:s}", "name", &name, "subnet",
 			   &subnet, "gateway", &gateway, "bridge", &bridge) < 0) {
-		iso_error_set(err, 0, "%s: %s", path, jerr.text);
+		iso_error_set(err, 0, "%s", jerr.text);
 	} else if (iso_subnet_parse(subnet, &net->subnet, err) == 0 &&
 		   iso_ipv4_parse(gateway, &net->gateway, err) == 0) {
 		if (strlen(bridge) >= sizeof(net->bridge))
-			iso_error_set(err, 0, "%s: bridge name %s is too long", path, bridge);
+			iso_error_set(err, 0, "bridge name %s is too long", bridge);
 		else {
 			net->name = xstrdup(name);
 			snprintf(net->bridge, sizeof(net->bridge), "%s", bridge);
@@ -63,15 +64,19 @@ static int parse_file(const char *path, struct iso_network *net, struct iso_erro
 		}
 	}
 	if (r < 0)
-		iso_error_prefix(err, "network definition");
+		iso_error_prefix(err, "network definition %s", path);
 	json_decref(root);
 	return r;
 }
 
 int iso_network_load(const char *name, struct iso_network *net, struct iso_error *err)
 {
-	cleanup_free char *path = network_path(name);
+	cleanup_free char *path = NULL;
 
+	/* a name is a file name: "../x" must never reach another file */
+	if (!name_valid(name))
+		return iso_error_set(err, 0, "network %s not found", name);
+	path = network_path(name);
 	if (access(path, F_OK) < 0)
 		return iso_error_set(err, 0, "network %s not found", name);
 	return parse_file(path, net, err);
@@ -286,8 +291,11 @@ int iso_network_get(const char *name, struct iso_network *net, struct iso_error 
 
 int iso_network_forget(const char *name, struct iso_error *err)
 {
-	cleanup_free char *path = network_path(name);
+	cleanup_free char *path = NULL;
 
+	if (!name_valid(name))
+		return iso_error_set(err, 0, "network %s not found", name);
+	path = network_path(name);
 	if (unlink(path) < 0)
 		return iso_error_set(err, errno == ENOENT ? 0 : errno, "network %s%s", name,
 				     errno == ENOENT ? " not found" : "");

@@ -57,6 +57,13 @@ const char *iso_data_dir(void)
 	return dir;
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int iso_mkdir_p(const char *dir, struct iso_error *err)
 {
 	cleanup_free char *copy = xstrdup(dir);
@@ -69,6 +76,8 @@ int iso_mkdir_p(const char *dir, struct iso_error *err)
 		*p = '\0';
 		if (mkdir(copy, 0700) < 0 && errno != EEXIST)
 			return iso_error_set(err, errno, "create %s", copy);
+		if (c == '\0' && errno == EEXIST && !is_dir(copy))
+			return iso_error_set(err, ENOTDIR, "create %s", copy);
 		*p = c;
 		if (c == '\0')
 			return 0;
@@ -301,6 +310,8 @@ int iso_state_find(const char *name_or_id, pid_t *pid, char id[ISO_ID_LEN + 1],
 	ssize_t n;
 
 	id[0] = '\0';
+	if (name_or_id[0] == '\0')
+		return iso_error_set(err, 0, "no such container: \"\"");
 	n = readlink(link, id, ISO_ID_LEN + 1);
 	if (n == ISO_ID_LEN)
 		id[n] = '\0';
