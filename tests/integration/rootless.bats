@@ -15,6 +15,9 @@ setup() {
 	# a copy nobody can execute, wherever the build lives
 	cp "$ISOLATE" "$SCRATCH/isolate"
 	chmod 755 "$SCRATCH/isolate"
+	# the run directory (state, lock) of the user, removed with SCRATCH
+	mkdir -m 700 "$SCRATCH/xdg"
+	chown 65534:65534 "$SCRATCH/xdg"
 	mounts_before=$(host_mounts)
 }
 
@@ -27,7 +30,7 @@ teardown() {
 }
 
 nobody_run() {
-	$RUN_AS_NOBODY "$SCRATCH/isolate" run "$@"
+	XDG_RUNTIME_DIR="$SCRATCH/xdg" $RUN_AS_NOBODY "$SCRATCH/isolate" run "$@"
 }
 
 @test "rootless: container root is the user itself" {
@@ -90,4 +93,24 @@ nobody_run() {
 	expect_status 0
 	expect_output "uid=1000(alice) gid=1000(alice)"
 	[ "$(echo "$output" | tail -2 | tr -s ' ' | sed 's/^ //' | tr '\n' ' ')" = "0 65534 1 1 500000 65535 " ]
+}
+
+@test "rootless: the default network is none; bridge networks and -p are refused, 125" {
+	run nobody_run --rootfs "$ROOTFS" ls /sys/class/net
+	expect_status 0
+	[ "$output" = lo ]
+	run nobody_run --rootfs "$ROOTFS" --network bridge true
+	expect_status 125
+	expect_output "--network bridge needs root"
+	run nobody_run --rootfs "$ROOTFS" -p 8080:80 true
+	expect_status 125
+	expect_output "-p needs a bridge network"
+	# the state lived in the user's run directory, and is gone
+	[ -z "$(ls "$SCRATCH/xdg/isolate/containers")" ]
+}
+
+@test "rootless: /etc/hosts and /etc/hostname name the container" {
+	run nobody_run --rootfs "$ROOTFS" --hostname box sh -c 'cat /etc/hostname; grep -c localhost /etc/hosts'
+	expect_status 0
+	[ "$(echo $output)" = "box 2" ]
 }
