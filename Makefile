@@ -8,7 +8,7 @@
 BUILD    ?= build
 CC       ?= cc
 PKGS     := cmocka
-LIB_PKGS := libmnl libnftables jansson
+LIB_PKGS := libmnl libnftables libnetfilter_conntrack jansson
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \

@@ -5,7 +5,7 @@
 #   scripts/deps.sh bench   to run the benchmarks
 set -eu
 
-build="gcc make libc6-dev pkg-config libmnl-dev libnftables-dev libjansson-dev"
+build="gcc make libc6-dev pkg-config libmnl-dev libnftables-dev libnetfilter-conntrack-dev libjansson-dev"
 test="$build libcmocka-dev bats busybox-static util-linux procps iproute2 uidmap nftables"
 bench="$test crun bubblewrap podman"
 

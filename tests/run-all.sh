@@ -61,6 +61,54 @@ run_integration() {
 	fi
 }
 
+# What isolate's networking leaves on the host, checked after a build's
+# bats files as one more TAP test: once pending releases are done (network
+# ls waits for them), no isolate veth, lease, container state, network but
+# the default, nft table (it lingers 2 s after the last container) or
+# record of the networks that table held.
+# Then the default network's bridge and definition go if the run made them.
+net_before() {
+	had_bridge=no had_bridge_json=no
+	ip link show isolate0 >/dev/null 2>&1 && had_bridge=yes
+	[ -e /var/lib/isolate/networks/bridge.json ] && had_bridge_json=yes
+	return 0
+}
+
+net_leftovers() {
+	"$build/isolate" network ls >/dev/null 2>&1 || echo "isolate network ls failed"
+	ip -o link show type veth 2>/dev/null | awk -F': ' '{sub(/@.*/, "", $2); print $2}' |
+		grep -E '^veth[0-9a-f]{11}$' | sed 's/^/veth: /'
+	find /run/isolate/leases -mindepth 1 2>/dev/null | sed 's/^/lease: /'
+	find /run/isolate/containers -mindepth 1 -maxdepth 1 2>/dev/null | sed 's/^/state: /'
+	"$build/isolate" network ls -q 2>/dev/null | grep -vx bridge | sed 's/^/network: /'
+	for _ in $(seq 50); do
+		if ! nft list table ip isolate >/dev/null 2>&1; then
+			# which networks the table holds goes with it
+			find /run/isolate/nft -mindepth 1 2>/dev/null | sed 's/^/nft stamp: /'
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "nft table ip isolate"
+}
+
+check_net_leftovers() {
+	local name="$(basename "$build"): the suite leaves no network state behind" left
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "ok - $name # skip not root" >"$log"
+	else
+		left=$(net_leftovers)
+		if [ -z "$left" ]; then
+			echo "ok - $name" >"$log"
+		else
+			{ echo "not ok - $name"; printf '%s\n' "$left" | sed 's/^/# left: /'; } >"$log"
+		fi
+		[ "$had_bridge" = yes ] || ip link del isolate0 2>/dev/null
+		[ "$had_bridge_json" = yes ] || rm -f /var/lib/isolate/networks/bridge.json
+	fi
+	count_tap <"$log"
+}
+
 case "$what" in
 unit | integration | all) ;;
 *) echo "usage: $0 [unit|integration|all] [BATS_FILE...]" >&2; exit 2 ;;
@@ -76,7 +124,11 @@ for build in ${BUILDS:-build}; do
 	before_passed=$passed before_failed=$failed
 	echo "# ===== $(basename "$build") ====="
 	[ "$what" = integration ] || run_unit
-	[ "$what" = unit ] || run_integration "$@"
+	if [ "$what" != unit ]; then
+		net_before
+		run_integration "$@"
+		check_net_leftovers
+	fi
 	echo "# $(basename "$build"): $((passed - before_passed)) passed, $((failed - before_failed)) failed"
 done
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -216,7 +217,7 @@ static int shell_status(int wstatus)
 
 /* Under the state lock: what crashed runs left is reclaimed, this one's
  * state made, and its network readied. */
-static int make_state(struct run *run, struct iso_error *err)
+static int try_make_state(struct run *run, struct iso_error *err)
 {
 	int lock = iso_state_lock(err), r = -1;
 
@@ -229,6 +230,24 @@ static int make_state(struct run *run, struct iso_error *err)
 	}
 	close(lock);
 	return r;
+}
+
+/* The address this run needs may still be held by a container that just
+ * ended, its release (a few ms) under way: wait for it, a few seconds at
+ * most, rather than fail. */
+static int make_state(struct run *run, struct iso_error *err)
+{
+	for (int tries = 0; ; tries++) {
+		if (try_make_state(run, err) == 0)
+			return 0;
+		if (err->errnum != EAGAIN || tries == 600)
+			return -1;
+		iso_netsetup_release(&run->net, true);
+		iso_state_remove(run->opts->id);
+		run->state_made = false;
+		iso_netsetup_init(&run->net, run->opts->net, run->opts->id);
+		nanosleep(&(struct timespec){ .tv_nsec = 5 * 1000 * 1000 }, NULL);
+	}
 }
 
 static int record_pid(struct run *run, struct iso_error *err)

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +39,42 @@ static bool lease_stale(int dir, const char *entry)
 	id[n] = '\0';
 	state = iso_state_path(id, NULL);
 	return access(state, F_OK) < 0 && errno == ENOENT;
+}
+
+/* An ended container whose release has not dropped its lease yet. */
+static bool holder_releasing(int dir, const char *entry)
+{
+	char id[ISO_ID_LEN + 1];
+	ssize_t n = readlinkat(dir, entry, id, sizeof(id) - 1);
+	cleanup_free char *marker = NULL;
+
+	if (n <= 0)
+		return false;
+	id[n] = '\0';
+	marker = iso_state_path(id, "releasing");
+	return access(marker, F_OK) == 0;
+}
+
+/* Marks ERR as worth a retry once the releases going on are done. */
+static int busy(struct iso_error *err)
+{
+	err->errnum = EAGAIN;
+	return -1;
+}
+
+static bool any_releasing(const struct iso_network *net)
+{
+	cleanup_free char *path = lease_dir(net->name);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL)
+		found = e->d_name[0] != '.' && holder_releasing(dirfd(d), e->d_name);
+	closedir(d);
+	return found;
 }
 
 static int compare_u32(const void *a, const void *b)
@@ -93,7 +130,8 @@ static int lowest_free(const struct iso_network *net, uint32_t *out, struct iso_
 		}
 	}
 	iso_subnet_format(&net->subnet, text);
-	return iso_error_set(err, 0, "network %s has no free address left in %s", net->name, text);
+	iso_error_set(err, 0, "network %s has no free address left in %s", net->name, text);
+	return any_releasing(net) ? busy(err) : -1;
 }
 
 static int claim(const struct iso_network *net, const char *id, uint32_t addr,
@@ -113,8 +151,9 @@ static int claim(const struct iso_network *net, const char *id, uint32_t addr,
 		return iso_error_set(err, errno, "lease %s", path);
 	n = readlink(path, held, sizeof(held) - 1);
 	held[n > 0 ? n : 0] = '\0';
-	return iso_error_set(err, 0, "address %s is already in use by container %s on network %s",
-			     text, held, net->name);
+	iso_error_set(err, 0, "address %s is already in use by container %s on network %s",
+		      text, held, net->name);
+	return holder_releasing(AT_FDCWD, path) ? busy(err) : -1;
 }
 
 int iso_lease_take(const struct iso_network *net, const char *id, uint32_t addr,

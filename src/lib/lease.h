@@ -12,7 +12,9 @@
 #include "network.h"
 
 /* Leases ADDR (a fixed --ip), or the lowest free host address when ADDR is
- * 0; returns the address in *LEASED. */
+ * 0; returns the address in *LEASED.  When the address (or, for a full
+ * network, any) is held by an ended container still being released, the
+ * error's errnum is EAGAIN: it is worth trying again in a moment. */
 int iso_lease_take(const struct iso_network *net, const char *id, uint32_t addr,
 		   uint32_t *leased, struct iso_error *err);
 /* Gives ADDR back, if container ID still holds it. */

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "conntrack.h"
 #include "lease.h"
 #include "log.h"
 #include "netlink.h"
@@ -113,7 +114,8 @@ static int reserve_ports(struct iso_netsetup *ns, struct iso_error *err)
 
 	ns->ports = xcalloc(n + 1, sizeof(*ns->ports));
 	ns->port_fds = xcalloc(n + 1, sizeof(*ns->port_fds));
-	memcpy(ns->ports, ns->cfg->ports, n * sizeof(*ns->ports));
+	if (n > 0)
+		memcpy(ns->ports, ns->cfg->ports, n * sizeof(*ns->ports));
 	for (size_t i = 0; i < n; i++)
 		ns->port_fds[i] = -1;
 	for (size_t i = 0; i < n; i++)
@@ -154,6 +156,10 @@ static int prepare_bridge(struct iso_netsetup *ns, unsigned *mtu, struct iso_err
 			   ns->cfg->n_ports, err) < 0)
 		return -1;
 	ns->nft = true;
+	for (size_t i = 0; i < ns->cfg->n_ports; i++)
+		if (ns->ports[i].proto == IPPROTO_UDP &&
+		    iso_conntrack_forget_udp_port(ns->ports[i].host_port, err) < 0)
+			return -1;
 	return 0;
 }
 

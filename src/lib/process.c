@@ -239,7 +239,8 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 		return -1;
 	if ((build_tree && build_own_tree(spec, err) < 0) || iso_rootfs_enter(spec, err) < 0)
 		return -1;
-	if ((spec->linux_.new_namespaces & CLONE_NEWNET) && iso_net_loopback_up(err) < 0)
+	if ((spec->linux_.new_namespaces & CLONE_NEWNET) &&
+	    (iso_net_loopback_up(err) < 0 || iso_net_namespace_defaults(spec, err) < 0))
 		return -1;
 	if (setup_uts(spec, err) < 0 || setup_stdio(spec, sync, err) < 0)
 		return -1;
