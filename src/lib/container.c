@@ -250,11 +250,15 @@ static int make_state(struct run *run, struct iso_error *err)
 	}
 }
 
+/* With its start time: a later process with the same pid is not it. */
 static int record_pid(struct run *run, struct iso_error *err)
 {
-	char text[32];
+	struct iso_owner child;
+	char text[64];
 
-	snprintf(text, sizeof(text), "%d\n", (int)run->pid);
+	if (iso_owner_of(run->pid, &child) < 0)
+		return iso_error_set(err, errno, "read /proc/%d/stat", (int)run->pid);
+	snprintf(text, sizeof(text), "%d %llu\n", (int)child.pid, child.start);
 	return iso_state_write(run->opts->id, "pid", text, err);
 }
 

@@ -38,7 +38,7 @@ int iso_netsetup_write_record(const struct iso_netsetup *ns, struct iso_error *e
 	int r;
 
 	iso_ipv4_format(ns->ip, ip);
-	for (size_t i = 0; i < ns->cfg->n_ports; i++) {
+	for (size_t i = 0; ns->nft_ports && i < ns->cfg->n_ports; i++) {
 		const struct iso_port *p = &ns->ports[i];
 
 		iso_ipv4_format(p->host_ip, host_ip);
@@ -277,6 +277,10 @@ void iso_netsetup_release(struct iso_netsetup *ns, bool failed)
 		lock = iso_state_lock(&err);
 		if (ns->nft)
 			iso_nft_detach(ns->ports, ns->cfg->n_ports);
+		/* withdrawn: a reclaimer must not withdraw them again, when a
+		 * newer container may have published the same ports */
+		ns->nft_ports = false;
+		iso_netsetup_write_record(ns, &err);
 		if (lock >= 0)
 			close(lock);
 	}

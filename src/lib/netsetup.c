@@ -144,6 +144,9 @@ static int prepare_bridge(struct iso_netsetup *ns, unsigned *mtu, struct iso_err
 	snprintf(ns->veth, sizeof(ns->veth), "veth%.11s", ns->id);
 	if (ns->cfg->mac == NULL)
 		iso_mac_from_ipv4(ns->ip, ns->mac);
+	/* before anything is published: a reclaimer may undo what the
+	 * record lists, and a port we failed to publish may be another's */
+	ns->nft_ports = true;
 	if (iso_netsetup_write_record(ns, err) < 0 || iso_nl_open(&nl, err) < 0)
 		return -1;
 	r = ensure_bridge(&nl, &ns->net, mtu, &index, err);
@@ -158,7 +161,8 @@ static int prepare_bridge(struct iso_netsetup *ns, unsigned *mtu, struct iso_err
 	ns->nft = true;
 	for (size_t i = 0; i < ns->cfg->n_ports; i++)
 		if (ns->ports[i].proto == IPPROTO_UDP &&
-		    iso_conntrack_forget_udp_port(ns->ports[i].host_port, err) < 0)
+		    iso_conntrack_forget_udp_port(ns->ports[i].host_ip, ns->ports[i].host_port,
+						  err) < 0)
 			return -1;
 	return 0;
 }

@@ -64,7 +64,8 @@ struct iso_netsetup {
 	char veth[16];
 	struct iso_port *ports; /* with the host ports chosen */
 	int *port_fds;          /* held for the container's life: the port is ours */
-	bool nft;
+	bool nft;               /* our entries are in the table */
+	bool nft_ports;         /* the record lists the ports as published */
 	unsigned mtu;           /* of the host's default route's link */
 	int join_fd;            /* the namespace to join, or -1 */
 	int host_mntns;         /* the caller's mount namespace before it went

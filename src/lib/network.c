@@ -40,7 +40,17 @@ static bool name_valid(const char *name)
 	return true;
 }
 
-static int parse_file(const char *path, struct iso_network *net, struct iso_error *err)
+static bool bridge_valid(const char *bridge)
+{
+	size_t digits = strspn(bridge + 7, "0123456789");
+
+	return strncmp(bridge, "isolate", 7) == 0 && digits > 0 && digits <= 8 &&
+	       bridge[7 + digits] == '\0';
+}
+
+/* EXPECT: the name the file's own name says, or NULL. */
+static int parse_file(const char *path, const char *expect, struct iso_network *net,
+		      struct iso_error *err)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, 0, &jerr);
@@ -55,8 +65,14 @@ static int parse_file(const char *path, struct iso_network *net, struct iso_erro
 		iso_error_set(err, 0, "%s", jerr.text);
 	} else if (iso_subnet_parse(subnet, &net->subnet, err) == 0 &&
 		   iso_ipv4_parse(gateway, &net->gateway, err) == 0) {
+		/* the name makes paths, the bridge goes into /proc/sys paths
+		 * and nftables text: neither is taken on trust */
 		if (strlen(bridge) >= sizeof(net->bridge))
 			iso_error_set(err, 0, "bridge name %s is too long", bridge);
+		else if (!bridge_valid(bridge))
+			iso_error_set(err, 0, "bridge name %s: expected isolate and a number", bridge);
+		else if (!name_valid(name) || (expect != NULL && strcmp(name, expect) != 0))
+			iso_error_set(err, 0, "name %s does not match the file", name);
 		else {
 			net->name = xstrdup(name);
 			snprintf(net->bridge, sizeof(net->bridge), "%s", bridge);
@@ -79,7 +95,7 @@ int iso_network_load(const char *name, struct iso_network *net, struct iso_error
 	path = network_path(name);
 	if (access(path, F_OK) < 0)
 		return iso_error_set(err, 0, "network %s not found", name);
-	return parse_file(path, net, err);
+	return parse_file(path, name, net, err);
 }
 
 static int save(const struct iso_network *net, struct iso_error *err)
@@ -122,9 +138,10 @@ int iso_network_list(struct iso_network **nets, size_t *n, struct iso_error *err
 
 		if (len > 5 && strcmp(f + len - 5, ".json") == 0) {
 			cleanup_free char *path = xasprintf("%s/%s", dir, f);
+			cleanup_free char *name = xstrndup(f, len - 5);
 			struct iso_network net = { 0 };
 
-			if (parse_file(path, &net, err) == 0) {
+			if (parse_file(path, name, &net, err) == 0) {
 				*nets = xrealloc(*nets, (*n + 1) * sizeof(**nets));
 				(*nets)[(*n)++] = net;
 			}

@@ -19,8 +19,17 @@
  * alone (every host address), tcp_addr/udp_addr by address and port.  The
  * nat output chain makes them work from the host itself, 127.0.0.1 included
  * (with route_localnet on the bridge, and a masquerade so the container can
- * answer); the raw guard drops what a container sends to 127/8 through the
- * bridge, which route_localnet would otherwise let in (CVE-2020-8558). */
+ * answer).  The raw guard drops whatever arrives on any device but lo for
+ * 127/8: route_localnet would let a container reach the host's loopback
+ * services through the bridge (CVE-2020-8558), and the prerouting DNAT
+ * would let a neighbour on the LAN reach a port published on 127.0.0.1
+ * only (moby#45610), both before the kernel's own martian check.  The
+ * forward chain lets in from outside, towards a bridge, only replies and
+ * published ports: ip_forward alone would route a neighbour to any port of
+ * any container.
+ *
+ * The chains are declared empty, flushed, and filled in one transaction:
+ * declaring them with their rules again would add a second copy. */
 static const char table_skeleton[] =
 	"table ip " ISO_NFT_TABLE " {\n"
 	"  set bridges { type ifname; }\n"
@@ -30,26 +39,41 @@ static const char table_skeleton[] =
 	"  map udp_any { type inet_service : ipv4_addr . inet_service; }\n"
 	"  map tcp_addr { type ipv4_addr . inet_service : ipv4_addr . inet_service; }\n"
 	"  map udp_addr { type ipv4_addr . inet_service : ipv4_addr . inet_service; }\n"
-	"  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
-	"    fib daddr type local jump publish; }\n"
-	"  chain output { type nat hook output priority -100; policy accept;\n"
-	"    fib daddr type local jump publish; }\n"
+	"  chain prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
+	"  chain output { type nat hook output priority -100; policy accept; }\n"
+	"  chain publish { }\n"
+	"  chain postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
+	"  chain forward { type filter hook forward priority filter; policy accept; }\n"
+	"  chain guard { type filter hook prerouting priority raw; policy accept; }\n"
+	"}\n"
+	"flush chain ip " ISO_NFT_TABLE " prerouting\n"
+	"flush chain ip " ISO_NFT_TABLE " output\n"
+	"flush chain ip " ISO_NFT_TABLE " publish\n"
+	"flush chain ip " ISO_NFT_TABLE " postrouting\n"
+	"flush chain ip " ISO_NFT_TABLE " forward\n"
+	"flush chain ip " ISO_NFT_TABLE " guard\n"
+	"table ip " ISO_NFT_TABLE " {\n"
+	"  chain prerouting { fib daddr type local jump publish; }\n"
+	"  chain output { fib daddr type local jump publish; }\n"
 	"  chain publish {\n"
 	"    dnat ip addr . port to ip daddr . tcp dport map @tcp_addr\n"
 	"    dnat ip addr . port to ip daddr . udp dport map @udp_addr\n"
 	"    dnat ip addr . port to tcp dport map @tcp_any\n"
 	"    dnat ip addr . port to udp dport map @udp_any\n"
 	"  }\n"
-	"  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+	"  chain postrouting {\n"
 	"    ip saddr @subnets oifname != @bridges masquerade\n"
 	"    ip saddr 127.0.0.0/8 oifname @bridges masquerade\n"
 	"    ct status dnat ip saddr @subnets oifname @bridges masquerade\n"
 	"  }\n"
-	"  chain forward { type filter hook forward priority filter; policy accept;\n"
+	"  chain forward {\n"
 	"    iifname @bridges oifname @bridges iifname . oifname != @same_bridge drop\n"
+	"    iifname != @bridges oifname @bridges ct state established,related accept\n"
+	"    iifname != @bridges oifname @bridges ct status dnat accept\n"
+	"    iifname != @bridges oifname @bridges drop\n"
 	"  }\n"
-	"  chain guard { type filter hook prerouting priority raw; policy accept;\n"
-	"    iifname @bridges ip daddr 127.0.0.0/8 drop\n"
+	"  chain guard {\n"
+	"    iifname != \"lo\" ip daddr 127.0.0.0/8 drop\n"
 	"  }\n"
 	"}\n";
 
@@ -100,6 +124,23 @@ static void __attribute__((noreturn)) run_and_report(const char *cmds, const cha
 	_exit(0);
 }
 
+/* The helper outlives the call: it must not hold what the caller holds,
+ * the state lock above all (a flock belongs to the open file, which a fork
+ * shares), nor the caller's stdout, which someone may be reading to EOF. */
+static void keep_only(int fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	if (fd > 3)
+		close_range(3, (unsigned)fd - 1, 0);
+	close_range((unsigned)fd + 1, ~0U, 0);
+}
+
 static int read_result(int fd, struct result *res)
 {
 	size_t got = 0;
@@ -134,6 +175,7 @@ static int run_query(const char *cmds, const char *what, const char *needle, boo
 		close(fds[0]);
 		if (fork() != 0)
 			_exit(0);
+		keep_only(fds[1]);
 		run_and_report(cmds, what, needle, fds[1]);
 	}
 	close(fds[1]);

@@ -84,14 +84,29 @@ int iso_mkdir_p(const char *dir, struct iso_error *err)
 	}
 }
 
+/* Without XDG_RUNTIME_DIR the run directory is a fixed name in /tmp,
+ * which another user could have made first, or made a symlink: it must be
+ * a directory of ours that nobody else can write. */
+static int check_run_dir(const char *dir, struct iso_error *err)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0)
+		return iso_error_set(err, errno, "stat %s", dir);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0)
+		return iso_error_set(err, 0, "run directory %s is not a directory of uid %u that only it can write; remove it or set XDG_RUNTIME_DIR",
+				     dir, (unsigned)geteuid());
+	return 0;
+}
+
 int iso_state_lock(struct iso_error *err)
 {
 	cleanup_free char *path = xasprintf("%s/lock", iso_run_dir());
 	int fd;
 
-	if (iso_mkdir_p(iso_run_dir(), err) < 0)
+	if (iso_mkdir_p(iso_run_dir(), err) < 0 || check_run_dir(iso_run_dir(), err) < 0)
 		return -1;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return iso_error_set(err, errno, "open %s", path);
 	while (flock(fd, LOCK_EX) < 0) {
@@ -150,7 +165,8 @@ char *iso_state_path(const char *id, const char *file)
 int iso_state_write(const char *id, const char *file, const char *text, struct iso_error *err)
 {
 	cleanup_free char *path = iso_state_path(id, file);
-	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+				    0644);
 
 	if (fd < 0)
 		return iso_error_set(err, errno, "create %s", path);
@@ -228,8 +244,6 @@ int iso_state_create(const char *id, const char *name, struct iso_error *err)
 
 	if (iso_mkdir_p(names, err) < 0 || iso_mkdir_p(dir, err) < 0)
 		return -1;
-	/* other users (the container's uid) must reach hosts and resolv.conf */
-	chmod(dir, 0711);
 	if (iso_owner_of(getpid(), &self) < 0)
 		return iso_error_set(err, errno, "read /proc/self/stat");
 	snprintf(text, sizeof(text), "%d %llu\n", (int)self.pid, self.start);
@@ -243,6 +257,8 @@ int iso_state_create(const char *id, const char *name, struct iso_error *err)
 	return 0;
 }
 
+/* The record first and the owner last: a sweep that looks meanwhile sees
+ * a live owner, or nothing left to undo. */
 static void remove_dir_files(const char *path)
 {
 	DIR *d = opendir(path);
@@ -250,9 +266,11 @@ static void remove_dir_files(const char *path)
 
 	if (d == NULL)
 		return;
+	unlinkat(dirfd(d), "network.json", 0);
 	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
+		if (e->d_name[0] != '.' && strcmp(e->d_name, "owner") != 0)
 			unlinkat(dirfd(d), e->d_name, 0);
+	unlinkat(dirfd(d), "owner", 0);
 	closedir(d);
 	rmdir(path);
 }
@@ -307,6 +325,7 @@ int iso_state_find(const char *name_or_id, pid_t *pid, char id[ISO_ID_LEN + 1],
 {
 	cleanup_free char *link = xasprintf("%s/names/%s", iso_run_dir(), name_or_id);
 	cleanup_free char *text = NULL, *marker = NULL;
+	struct iso_owner proc;
 	ssize_t n;
 
 	id[0] = '\0';
@@ -325,9 +344,10 @@ int iso_state_find(const char *name_or_id, pid_t *pid, char id[ISO_ID_LEN + 1],
 	if (!container_alive(id) || (text = iso_state_read(id, "pid")) == NULL)
 		return iso_error_set(err, 0, "no such container: %s", name_or_id);
 	/* ended, its state still being released */
-	if (access(marker, F_OK) == 0)
+	if (access(marker, F_OK) == 0 || sscanf(text, "%d %llu", &proc.pid, &proc.start) != 2 ||
+	    !iso_owner_alive(&proc))
 		return iso_error_set(err, 0, "container %s is not running", name_or_id);
-	*pid = (pid_t)atoi(text);
+	*pid = proc.pid;
 	return 0;
 }
 

@@ -529,6 +529,13 @@ static void load_refuses_a_broken_definition(void **state)
 				      "network definition %s: Expected string");
 	assert_load_fails("a", "{\"name\":\"a\",\"subnet\":\"10.1.0.0/16\",\"gateway\":\"10.1.0.1\",\"bridge\":\"isolate123456789\"}",
 			  "network definition %s: bridge name isolate123456789 is too long");
+	/* fields that reach /proc/sys paths, nftables text and lease paths */
+	assert_load_fails("a", "{\"name\":\"a\",\"subnet\":\"10.1.0.0/16\",\"gateway\":\"10.1.0.1\",\"bridge\":\"all\"}",
+			  "network definition %s: bridge name all: expected isolate and a number");
+	assert_load_fails("a", "{\"name\":\"a\",\"subnet\":\"10.1.0.0/16\",\"gateway\":\"10.1.0.1\",\"bridge\":\"isolate1\\\" }\"}",
+			  "network definition %s: bridge name isolate1\" }: expected isolate and a number");
+	assert_load_fails("a", "{\"name\":\"../b\",\"subnet\":\"10.1.0.0/16\",\"gateway\":\"10.1.0.1\",\"bridge\":\"isolate1\"}",
+			  "network definition %s: name ../b does not match the file");
 }
 
 /* The file's values are checked too, and the message names the file. */

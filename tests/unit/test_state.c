@@ -235,6 +235,22 @@ static void lock_on_a_directory_fails_naming_it(void **state)
 
 /* ---- owners ------------------------------------------------------------- */
 
+/* A run directory others can write (a /tmp/isolate-UID made by someone
+ * else) is refused, never used. */
+static void lock_refuses_a_run_directory_others_can_write(void **state)
+{
+	struct iso_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(chmod(run_dir, 0777), 0);
+	assert_int_equal(iso_state_lock(&err), -1);
+	assert_non_null(strstr(err.msg, "that only it can write"));
+	assert_int_equal(chmod(run_dir, 0700), 0);
+	int fd = iso_state_lock(&err);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
 static void owner_of_self_is_alive(void **state)
 {
 	struct iso_owner self = self_owner(), again;
@@ -347,7 +363,7 @@ static void create_records_the_owner_and_the_name(void **state)
 	assert_int_equal(stat(dir, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	/* other users may reach the files inside, not list them */
-	assert_int_equal(st.st_mode & 07777, 0711);
+	assert_int_equal(st.st_mode & 07777, 0700);
 	owner = iso_state_read(ID_A, "owner");
 	assert_non_null(owner);
 	assert_string_equal(owner, want);
@@ -566,15 +582,24 @@ static void check_not_found(const char *file, int line, const char *what, const 
 static void find_by_name_and_by_id(void **state)
 {
 	struct iso_error err = { 0 };
+	struct iso_owner self;
+	char text[64];
 
 	(void)state;
+	assert_int_equal(iso_owner_of(getpid(), &self), 0);
+	/* the container's pid with its start time, as the runtime writes it */
+	snprintf(text, sizeof(text), "%d %llu\n", (int)self.pid, self.start);
 	create(ID_A, "web");
-	assert_int_equal(iso_state_write(ID_A, "pid", "4242", &err), 0);
+	assert_int_equal(iso_state_write(ID_A, "pid", text, &err), 0);
 	create(ID_B, NULL);
-	assert_int_equal(iso_state_write(ID_B, "pid", "5151\n", &err), 0);
-	assert_found("web", 4242, ID_A);
-	assert_found(ID_A, 4242, ID_A);
-	assert_found(ID_B, 5151, ID_B);
+	assert_int_equal(iso_state_write(ID_B, "pid", text, &err), 0);
+	assert_found("web", getpid(), ID_A);
+	assert_found(ID_A, getpid(), ID_A);
+	assert_found(ID_B, getpid(), ID_B);
+	/* a later process with the same pid is not the container */
+	snprintf(text, sizeof(text), "%d %llu\n", (int)self.pid, self.start + 1);
+	assert_int_equal(iso_state_write(ID_B, "pid", text, &err), 0);
+	assert_not_found(ID_B, "container " ID_B " is not running");
 }
 
 static void find_by_pid_checks_the_process(void **state)
@@ -723,6 +748,7 @@ int main(void)
 		STATE_TEST(lock_excludes_every_other_holder),
 		STATE_TEST(lock_waits_for_the_holder),
 		STATE_TEST(lock_on_a_directory_fails_naming_it),
+		STATE_TEST(lock_refuses_a_run_directory_others_can_write),
 		STATE_TEST(owner_of_self_is_alive),
 		STATE_TEST(owner_of_a_reaped_child_is_gone),
 		STATE_TEST(owner_with_another_start_time_is_a_reused_pid),
