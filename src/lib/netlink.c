@@ -99,7 +99,18 @@ static int ack(struct iso_nl *nl, struct nlmsghdr *nlh)
 struct link_query {
 	int index;
 	unsigned mtu;
+	char kind[16];          /* IFLA_INFO_KIND: "bridge", "veth"; "" for none */
 };
+
+static void read_kind(const struct nlattr *linkinfo, struct link_query *q)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, linkinfo)
+		if (mnl_attr_get_type(attr) == IFLA_INFO_KIND &&
+		    mnl_attr_validate(attr, MNL_TYPE_STRING) == 0)
+			snprintf(q->kind, sizeof(q->kind), "%s", mnl_attr_get_str(attr));
+}
 
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -108,9 +119,12 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	struct nlattr *attr;
 
 	q->index = ifi->ifi_index;
-	mnl_attr_for_each(attr, nlh, sizeof(*ifi))
+	mnl_attr_for_each(attr, nlh, sizeof(*ifi)) {
 		if (mnl_attr_get_type(attr) == IFLA_MTU)
 			q->mtu = mnl_attr_get_u32(attr);
+		else if (mnl_attr_get_type(attr) == IFLA_LINKINFO)
+			read_kind(attr, q);
+	}
 	return MNL_CB_OK;
 }
 
@@ -139,6 +153,21 @@ int iso_nl_link_find(struct iso_nl *nl, const char *name, unsigned *mtu, struct 
 	}
 	if (mtu != NULL)
 		*mtu = q.mtu;
+	return q.index;
+}
+
+int iso_nl_bridge_find(struct iso_nl *nl, const char *name, struct iso_error *err)
+{
+	struct link_query q = { 0 };
+
+	if (query_link(nl, name, 0, &q) < 0) {
+		if (errno == ENODEV)
+			return 0;
+		return iso_error_set(err, errno, "look up link %s", name);
+	}
+	if (strcmp(q.kind, "bridge") != 0)
+		return iso_error_set(err, 0, "link %s exists and is not a bridge (%s); isolate will not use it",
+				     name, q.kind[0] ? q.kind : "no kind");
 	return q.index;
 }
 

@@ -26,6 +26,9 @@ void iso_nl_close(struct iso_nl *nl);
 /* The index of link NAME, and its MTU when MTU is not NULL; 0 when there
  * is no such link. */
 int iso_nl_link_find(struct iso_nl *nl, const char *name, unsigned *mtu, struct iso_error *err);
+/* As iso_nl_link_find, for a link that must be a bridge: another kind of
+ * link with that name is an error. */
+int iso_nl_bridge_find(struct iso_nl *nl, const char *name, struct iso_error *err);
 int iso_nl_bridge_create(struct iso_nl *nl, const char *name, unsigned mtu, struct iso_error *err);
 int iso_nl_link_up(struct iso_nl *nl, int ifindex, const char *name, struct iso_error *err);
 /* Deletes link NAME; returns 0 also when it is already gone. */

@@ -61,7 +61,7 @@ static int ensure_bridge(struct iso_nl *nl, const struct iso_network *net, unsig
 		return -1;
 	if (*mtu == 0)
 		*mtu = DEFAULT_MTU;
-	*index = iso_nl_link_find(nl, net->bridge, NULL, err);
+	*index = iso_nl_bridge_find(nl, net->bridge, err);
 	if (*index < 0)
 		return -1;
 	if (*index == 0) {

@@ -42,10 +42,12 @@ static bool name_valid(const char *name)
 
 static bool bridge_valid(const char *bridge)
 {
-	size_t digits = strspn(bridge + 7, "0123456789");
+	size_t digits;
 
-	return strncmp(bridge, "isolate", 7) == 0 && digits > 0 && digits <= 8 &&
-	       bridge[7 + digits] == '\0';
+	if (strncmp(bridge, "isolate", 7) != 0)
+		return false;
+	digits = strspn(bridge + 7, "0123456789");
+	return digits > 0 && digits <= 8 && bridge[7 + digits] == '\0';
 }
 
 /* EXPECT: the name the file's own name says, or NULL. */

@@ -806,3 +806,63 @@ expect_reclaimed() {
 		return 1
 	}
 }
+
+# A neighbour on the host's LAN, played by a namespace this test makes: a
+# veth to the host, 198.18.99.2/30 (a benchmarking range, used by nothing
+# here), routing the default network's subnet through the host.
+make_neighbour() {
+	NB="$PREFIX-nb"
+	NETNS+=("$NB")
+	ip netns add "$NB"
+	ip link add "${PREFIX}h" type veth peer name eth0 netns "$NB"
+	ip addr add 198.18.99.1/30 dev "${PREFIX}h"
+	ip link set "${PREFIX}h" up
+	ip -n "$NB" addr add 198.18.99.2/30 dev eth0
+	ip -n "$NB" link set eth0 up
+	ip -n "$NB" route add "$BRIDGE_SUBNET" via 198.18.99.1
+}
+
+nb_get() {
+	ip netns exec "$NB" timeout 2 busybox wget -q -O - "$1" 2>/dev/null
+}
+
+@test "a neighbour routed through the host reaches published ports, and nothing else of a container" {
+	mkdir -p "$ROOTFS/www"
+	echo "served-by-$PREFIX" > "$ROOTFS/www/index.html"
+	port=$(free_port)
+	bg_run web -p "$port:80" sh -c 'ready web; httpd -p 8080 -h /www; exec httpd -f -p 80 -h /www'
+	addr=$(wait_ready web "$BG_PID")
+	make_neighbour
+	retry 50 nb_get "http://198.18.99.1:$port/index.html"
+	[ "$(nb_get "http://198.18.99.1:$port/index.html")" = "served-by-$PREFIX" ]
+	# the host forwards, but into a bridge only replies and published ports
+	not nb_get "http://$addr:8080/index.html"
+	not nb_get "http://$addr:80/index.html"
+}
+
+@test "a port published on 127.0.0.1 only is out of a neighbour's reach, even aimed at 127.0.0.1" {
+	mkdir -p "$ROOTFS/www"
+	echo "served-by-$PREFIX" > "$ROOTFS/www/index.html"
+	port=$(free_port)
+	bg_run web -p "127.0.0.1:$port:80" sh -c 'ready web; exec httpd -f -p 80 -h /www'
+	wait_ready web "$BG_PID" >/dev/null
+	retry 50 http_get "http://127.0.0.1:$port/index.html"
+	make_neighbour
+	# the neighbour sends to 127.0.0.1 through the host, as a hostile LAN
+	# host can: its own loopback is down, and route_localnet lets 127/8
+	# leave through its eth0
+	ip -n "$NB" link set lo down
+	ip netns exec "$NB" sysctl -qw net.ipv4.conf.eth0.route_localnet=1
+	ip -n "$NB" route add 127.0.0.0/8 via 198.18.99.1 dev eth0
+	not nb_get "http://127.0.0.1:$port/index.html"
+}
+
+@test "a link that is not a bridge under a network's bridge name is refused, 125" {
+	make_slash30 "$PREFIX"
+	bridge=$("$ISOLATE" network ls | awk -v n="$PREFIX" '$1 == n {print $4}')
+	ip link add "$bridge" type veth peer name "${PREFIX}p"
+	run iso_rootfs --network "$PREFIX" true
+	ip link del "$bridge"
+	expect_status 125
+	expect_output "link $bridge exists and is not a bridge (veth)"
+}
