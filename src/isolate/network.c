@@ -22,8 +22,10 @@ static const char network_help[] =
 	"  create [--subnet CIDR] [--gateway IP] NAME   Define a network\n"
 	"  ls [--quiet]                                  List networks\n"
 	"  rm NAME...                                    Remove networks no container uses\n"
-	"  prune                                         Remove every unused network, and\n"
-	"                                                reclaim what killed runs left\n";
+	"  prune                                         Remove every unused network,\n"
+	"                                                reclaim what killed runs left, and\n"
+	"                                                rebuild isolate's nftables table if a\n"
+	"                                                flush of the ruleset removed it\n";
 
 static int fail(const struct iso_error *err)
 {

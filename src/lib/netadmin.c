@@ -134,8 +134,13 @@ int iso_netadmin_prune(bool all_unused, char ***removed, struct iso_error *err)
 			strv_push(removed, nets[i].name);
 	}
 	iso_network_list_free(nets, n);
-	if (iso_lease_count(NULL) == 0 && iso_nft_remove_table(err) < 0)
-		r = -1;
+	if (iso_lease_count(NULL) == 0) {
+		if (iso_nft_remove_table(err) < 0)
+			r = -1;
+	} else if (!iso_nft_table_present()) {
+		/* the host's ruleset was flushed under running containers */
+		iso_state_for_each_running(iso_netsetup_restore);
+	}
 	close(lock);
 	return r;
 }

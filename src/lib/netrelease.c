@@ -19,6 +19,7 @@
 #include "lease.h"
 #include "log.h"
 #include "netlink.h"
+#include "network.h"
 #include "nft.h"
 #include "state.h"
 #include "util.h"
@@ -200,6 +201,21 @@ void iso_netsetup_reclaim(const char *id)
 	undo(id, rec.network, rec.veth, rec.ip, rec.ports, rec.n_ports);
 	free(rec.ports);
 	remove_unused_table();
+}
+
+void iso_netsetup_restore(const char *id)
+{
+	struct iso_network net = { 0 };
+	struct iso_error err;
+	struct record rec;
+
+	if (read_record(id, &rec) < 0)
+		return;
+	if (iso_network_load(rec.network, &net, &err) < 0 ||
+	    iso_nft_attach(net.bridge, &net.subnet, rec.ip, rec.ports, rec.n_ports, &err) < 0)
+		iso_log(ISO_LOG_WARN, "restore the network of container %s: %s", id, err.msg);
+	iso_network_clear(&net);
+	free(rec.ports);
 }
 
 static void take_ownership(const char *id)

@@ -98,4 +98,9 @@ void iso_netsetup_release(struct iso_netsetup *ns, bool failed);
 /* For the state sweep: undoes what the record of dead container ID says. */
 void iso_netsetup_reclaim(const char *id);
 
+/* Puts back in a new nftables table what the record of running container
+ * ID lists (its network, its published ports), after the table was lost
+ * to a flush of the host's ruleset.  With the lock held. */
+void iso_netsetup_restore(const char *id);
+
 #endif

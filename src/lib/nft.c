@@ -338,6 +338,16 @@ void iso_nft_forget_network(const char *bridge, const struct iso_subnet *subnet)
 	run(cmds, "withdraw a network", &ignored);
 }
 
+bool iso_nft_table_present(void)
+{
+	struct iso_error ignored;
+
+	if (run("list table ip " ISO_NFT_TABLE, "list", &ignored) == 0)
+		return true;
+	forget_all();
+	return false;
+}
+
 int iso_nft_remove_table(struct iso_error *err)
 {
 	struct iso_error ignored;

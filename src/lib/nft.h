@@ -5,6 +5,7 @@
 #ifndef ISOLATE_NFT_H
 #define ISOLATE_NFT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,10 @@ void iso_nft_detach(const struct iso_port *ports, size_t n_ports);
 
 /* Withdraws a network's bridge and subnet from the table, if it is there. */
 void iso_nft_forget_network(const char *bridge, const struct iso_subnet *subnet);
+
+/* Whether the table is there; when it is not, what isolate remembered of
+ * it (which networks it held) is forgotten too. */
+bool iso_nft_table_present(void);
 
 /* Deletes the whole table; a missing table is not an error. */
 int iso_nft_remove_table(struct iso_error *err);

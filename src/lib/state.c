@@ -372,6 +372,26 @@ bool iso_state_releasing(void)
 	return found;
 }
 
+void iso_state_for_each_running(void (*fn)(const char *id))
+{
+	cleanup_free char *path = xasprintf("%s/containers", iso_run_dir());
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		cleanup_free char *marker = NULL;
+
+		if (!is_id(e->d_name) || !container_alive(e->d_name))
+			continue;
+		marker = iso_state_path(e->d_name, "releasing");
+		if (access(marker, F_OK) < 0)
+			fn(e->d_name);
+	}
+	closedir(d);
+}
+
 void iso_state_sweep(void (*release)(const char *id))
 {
 	cleanup_free char *path = xasprintf("%s/containers", iso_run_dir());

@@ -58,6 +58,10 @@ int iso_state_find(const char *name_or_id, pid_t *pid, char id[ISO_ID_LEN + 1],
  * process (its state has a "releasing" file). */
 bool iso_state_releasing(void);
 
+/* With the lock held: FN for every container whose owner is alive and
+ * that is not being released. */
+void iso_state_for_each_running(void (*fn)(const char *id));
+
 /* With the lock held: every container whose owner is gone is passed to
  * RELEASE, then its state is removed. */
 void iso_state_sweep(void (*release)(const char *id));

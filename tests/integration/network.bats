@@ -868,3 +868,21 @@ nb_get() {
 	expect_status 125
 	expect_output "link $bridge exists and is not a bridge (veth)"
 }
+
+@test "network prune rebuilds the table lost to a flush of the host's ruleset under running containers" {
+	mkdir -p "$ROOTFS/www"
+	echo "served-by-$PREFIX" > "$ROOTFS/www/index.html"
+	port=$(free_port)
+	bg_run web -p "$port:80" sh -c 'ready web; exec httpd -f -p 80 -h /www'
+	wait_ready web "$BG_PID" >/dev/null
+	retry 50 http_get "http://127.0.0.1:$port/index.html"
+	# what "nft flush ruleset" does to isolate's table, without touching
+	# anyone else's
+	nft delete table ip isolate
+	not http_get "http://127.0.0.1:$port/index.html"
+	run "$ISOLATE" network prune
+	expect_status 0
+	[ "$(http_get "http://127.0.0.1:$port/index.html")" = "served-by-$PREFIX" ]
+	# the guard is back too
+	nft list chain ip isolate guard | grep -q '127.0.0.0/8 drop'
+}
