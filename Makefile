@@ -8,11 +8,12 @@
 BUILD    ?= build
 CC       ?= cc
 PKGS     := cmocka
-LIB_PKGS := libmnl libnftables libnetfilter_conntrack jansson
+# libnftables: headers only; nft.c loads it with dlopen where it is used
+LIB_PKGS := libmnl libnetfilter_conntrack jansson
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
-            -fstack-protector-strong -Isrc/lib $(shell pkg-config --cflags $(LIB_PKGS))
+            -fstack-protector-strong -Isrc/lib $(shell pkg-config --cflags $(LIB_PKGS) libnftables)
 LIBS     := $(shell pkg-config --libs $(LIB_PKGS))
 LDFLAGS  ?=
 VERSION  := $(shell cat VERSION)

@@ -26,17 +26,26 @@ static char *lease_path(const char *network, uint32_t addr)
 	return xasprintf("%s/leases/%s/%s", iso_run_dir(), network, text);
 }
 
+/* The id of the container that holds lease ENTRY of DIR. */
+static bool lease_holder(int dir, const char *entry, char id[ISO_ID_LEN + 1])
+{
+	ssize_t n = readlinkat(dir, entry, id, ISO_ID_LEN);
+
+	if (n <= 0)
+		return false;
+	id[n] = '\0';
+	return true;
+}
+
 /* A lease whose container has no state left was held by an isolate that
  * died before it could write its record: nobody will release it. */
 static bool lease_stale(int dir, const char *entry)
 {
 	char id[ISO_ID_LEN + 1];
-	ssize_t n = readlinkat(dir, entry, id, sizeof(id) - 1);
 	cleanup_free char *state = NULL;
 
-	if (n <= 0)
+	if (!lease_holder(dir, entry, id))
 		return false;
-	id[n] = '\0';
 	state = iso_state_path(id, NULL);
 	return access(state, F_OK) < 0 && errno == ENOENT;
 }
@@ -45,12 +54,10 @@ static bool lease_stale(int dir, const char *entry)
 static bool holder_releasing(int dir, const char *entry)
 {
 	char id[ISO_ID_LEN + 1];
-	ssize_t n = readlinkat(dir, entry, id, sizeof(id) - 1);
 	cleanup_free char *marker = NULL;
 
-	if (n <= 0)
+	if (!lease_holder(dir, entry, id))
 		return false;
-	id[n] = '\0';
 	marker = iso_state_path(id, "releasing");
 	return access(marker, F_OK) == 0;
 }

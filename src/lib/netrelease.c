@@ -124,7 +124,6 @@ static int spawn_detached(int host_mntns, int keep_fd)
 {
 	sigset_t none;
 	pid_t pid = fork();
-	int fd;
 
 	if (pid != 0) {
 		if (pid > 0)
@@ -138,15 +137,7 @@ static int spawn_detached(int host_mntns, int keep_fd)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if ((host_mntns >= 0 && setns(host_mntns, CLONE_NEWNS) < 0) || chdir("/") < 0)
 		_exit(1);
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	if (keep_fd > 3)
-		close_range(3, (unsigned)keep_fd - 1, 0);
-	close_range((unsigned)keep_fd + 1, ~0U, 0);
+	iso_keep_only_fd(keep_fd);
 	return 0;
 }
 

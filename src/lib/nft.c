@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
@@ -77,23 +78,66 @@ static const char table_skeleton[] =
 	"  }\n"
 	"}\n";
 
+/* libnftables, with libnftnl, libxtables and libgmp behind it, costs any
+ * process that links it some 0.6 ms to load: every isolate run would pay
+ * that, for commands that only the helper below runs, now and then.  So
+ * the helper loads it. */
+static struct {
+	__typeof__(nft_ctx_new) *ctx_new;
+	__typeof__(nft_ctx_buffer_output) *buffer_output;
+	__typeof__(nft_ctx_buffer_error) *buffer_error;
+	__typeof__(nft_ctx_get_output_buffer) *get_output_buffer;
+	__typeof__(nft_ctx_get_error_buffer) *get_error_buffer;
+	__typeof__(nft_run_cmd_from_buffer) *run_cmd_from_buffer;
+} nftlib;
+
+static int load_symbol(void *lib, void *fn, const char *name, struct iso_error *err)
+{
+	void *sym = dlsym(lib, name);
+
+	if (sym == NULL)
+		return iso_error_set(err, 0, "libnftables: no symbol %s", name);
+	/* POSIX's way to store a function pointer from dlsym */
+	memcpy(fn, &sym, sizeof(sym));
+	return 0;
+}
+
+static int load_libnftables(struct iso_error *err)
+{
+	void *lib = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+
+	if (lib == NULL)
+		return iso_error_set(err, 0, "load libnftables: %s", dlerror());
+	if (load_symbol(lib, &nftlib.ctx_new, "nft_ctx_new", err) < 0 ||
+	    load_symbol(lib, &nftlib.buffer_output, "nft_ctx_buffer_output", err) < 0 ||
+	    load_symbol(lib, &nftlib.buffer_error, "nft_ctx_buffer_error", err) < 0 ||
+	    load_symbol(lib, &nftlib.get_output_buffer, "nft_ctx_get_output_buffer", err) < 0 ||
+	    load_symbol(lib, &nftlib.get_error_buffer, "nft_ctx_get_error_buffer", err) < 0 ||
+	    load_symbol(lib, &nftlib.run_cmd_from_buffer, "nft_run_cmd_from_buffer", err) < 0)
+		return -1;
+	return 0;
+}
+
 static struct nft_ctx *new_ctx(struct iso_error *err)
 {
-	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *nft;
 
+	if (load_libnftables(err) < 0)
+		return NULL;
+	nft = nftlib.ctx_new(NFT_CTX_DEFAULT);
 	if (nft == NULL) {
 		iso_error_set(err, ENOMEM, "nftables context");
 		return NULL;
 	}
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
+	nftlib.buffer_output(nft);
+	nftlib.buffer_error(nft);
 	return nft;
 }
 
 /* The first line of libnftables' error, which is the reason. */
 static int nft_error(struct nft_ctx *nft, const char *what, struct iso_error *err)
 {
-	const char *text = nft_ctx_get_error_buffer(nft);
+	const char *text = nftlib.get_error_buffer(nft);
 	size_t len = text ? strcspn(text, "\n") : 0;
 
 	if (len > 7 && strncmp(text, "Error: ", 7) == 0) {
@@ -115,30 +159,13 @@ static void __attribute__((noreturn)) run_and_report(const char *cmds, const cha
 	struct result res = { 0 };
 	struct nft_ctx *nft = new_ctx(&res.err);
 
-	if (nft != NULL && nft_run_cmd_from_buffer(nft, cmds) != 0)
+	if (nft != NULL && nftlib.run_cmd_from_buffer(nft, cmds) != 0)
 		nft_error(nft, what, &res.err);
 	else if (nft != NULL && needle != NULL)
-		res.found = strstr(nft_ctx_get_output_buffer(nft), needle) != NULL;
+		res.found = strstr(nftlib.get_output_buffer(nft), needle) != NULL;
 	write_all(out, &res, sizeof(res));
 	/* the slow close happens here, in exit, after the caller moved on */
 	_exit(0);
-}
-
-/* The helper outlives the call: it must not hold what the caller holds,
- * the state lock above all (a flock belongs to the open file, which a fork
- * shares), nor the caller's stdout, which someone may be reading to EOF. */
-static void keep_only(int fd)
-{
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-	}
-	if (fd > 3)
-		close_range(3, (unsigned)fd - 1, 0);
-	close_range((unsigned)fd + 1, ~0U, 0);
 }
 
 static int read_result(int fd, struct result *res)
@@ -175,7 +202,10 @@ static int run_query(const char *cmds, const char *what, const char *needle, boo
 		close(fds[0]);
 		if (fork() != 0)
 			_exit(0);
-		keep_only(fds[1]);
+		/* the helper outlives the call: it must not hold the state
+		 * lock (a flock belongs to the open file, which a fork
+		 * shares), nor the caller's stdout, read maybe to EOF */
+		iso_keep_only_fd(fds[1]);
 		run_and_report(cmds, what, needle, fds[1]);
 	}
 	close(fds[1]);

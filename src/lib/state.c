@@ -201,6 +201,14 @@ static bool container_alive(const char *id)
 	return read_owner(id, &owner) && iso_owner_alive(&owner);
 }
 
+/* Ended, its state still being released (see netrelease.c). */
+static bool releasing(const char *id)
+{
+	cleanup_free char *marker = iso_state_path(id, "releasing");
+
+	return access(marker, F_OK) == 0;
+}
+
 static bool name_valid(const char *name)
 {
 	if (!isalnum((unsigned char)name[0]) || strlen(name) > 64)
@@ -324,7 +332,7 @@ int iso_state_find(const char *name_or_id, pid_t *pid, char id[ISO_ID_LEN + 1],
 		   struct iso_error *err)
 {
 	cleanup_free char *link = xasprintf("%s/names/%s", iso_run_dir(), name_or_id);
-	cleanup_free char *text = NULL, *marker = NULL;
+	cleanup_free char *text = NULL;
 	struct iso_owner proc;
 	ssize_t n;
 
@@ -340,11 +348,9 @@ int iso_state_find(const char *name_or_id, pid_t *pid, char id[ISO_ID_LEN + 1],
 		return find_by_pid(name_or_id, pid, err);
 	else
 		return iso_error_set(err, 0, "no such container: %s", name_or_id);
-	marker = iso_state_path(id, "releasing");
 	if (!container_alive(id) || (text = iso_state_read(id, "pid")) == NULL)
 		return iso_error_set(err, 0, "no such container: %s", name_or_id);
-	/* ended, its state still being released */
-	if (access(marker, F_OK) == 0 || sscanf(text, "%d %llu", &proc.pid, &proc.start) != 2 ||
+	if (releasing(id) || sscanf(text, "%d %llu", &proc.pid, &proc.start) != 2 ||
 	    !iso_owner_alive(&proc))
 		return iso_error_set(err, 0, "container %s is not running", name_or_id);
 	*pid = proc.pid;
@@ -360,14 +366,8 @@ bool iso_state_releasing(void)
 
 	if (d == NULL)
 		return false;
-	while (!found && (e = readdir(d)) != NULL) {
-		cleanup_free char *marker = NULL;
-
-		if (!is_id(e->d_name))
-			continue;
-		marker = iso_state_path(e->d_name, "releasing");
-		found = access(marker, F_OK) == 0 && container_alive(e->d_name);
-	}
+	while (!found && (e = readdir(d)) != NULL)
+		found = is_id(e->d_name) && releasing(e->d_name) && container_alive(e->d_name);
 	closedir(d);
 	return found;
 }
@@ -380,15 +380,9 @@ void iso_state_for_each_running(void (*fn)(const char *id))
 
 	if (d == NULL)
 		return;
-	while ((e = readdir(d)) != NULL) {
-		cleanup_free char *marker = NULL;
-
-		if (!is_id(e->d_name) || !container_alive(e->d_name))
-			continue;
-		marker = iso_state_path(e->d_name, "releasing");
-		if (access(marker, F_OK) < 0)
+	while ((e = readdir(d)) != NULL)
+		if (is_id(e->d_name) && container_alive(e->d_name) && !releasing(e->d_name))
 			fn(e->d_name);
-	}
 	closedir(d);
 }
 

@@ -246,3 +246,17 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len,
 	*out = steal_ptr(&buf);
 	return 0;
 }
+
+void iso_keep_only_fd(int keep)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	if (keep > 3)
+		close_range(3, (unsigned)keep - 1, 0);
+	close_range((unsigned)keep + 1, ~0U, 0);
+}

@@ -69,6 +69,11 @@ char *path_normalize(const char *path);
 /* A short random hexadecimal id (12 characters), as docker shows ids. */
 void random_hex_id(char out[13]);
 
+/* For a process that outlives its caller: stdin, stdout and stderr become
+ * /dev/null and every other fd but KEEP is closed, so that it holds none
+ * of the caller's pipes, locks or sockets. */
+void iso_keep_only_fd(int keep);
+
 /* Writes all of buf to fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 
