@@ -3,7 +3,9 @@
 #ifndef ISOLATE_CLI_H
 #define ISOLATE_CLI_H
 
+#include "container.h"
 #include "error.h"
+#include "spec.h"
 
 /* Prints "isolate: <message>" on stderr. */
 void cli_print_error(const struct iso_error *err);
@@ -12,6 +14,22 @@ void cli_print_error(const struct iso_error *err);
  * the usage-error exit status (125, as docker). */
 int cli_usage_error(const char *usage, const char *help_cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* getopt values of isolate run's resource flags (limits.c) */
+enum {
+	CLI_OPT_MEMORY_SWAP = 1000, CLI_OPT_MEMORY_RESERVATION, CLI_OPT_OOM_KILL_DISABLE,
+	CLI_OPT_OOM_SCORE_ADJ, CLI_OPT_CPUS, CLI_OPT_CPU_WEIGHT, CLI_OPT_CPUSET_CPUS,
+	CLI_OPT_CPUSET_MEMS, CLI_OPT_PIDS_LIMIT, CLI_OPT_BLKIO_WEIGHT, CLI_OPT_DEVICE_READ_BPS,
+	CLI_OPT_DEVICE_WRITE_BPS, CLI_OPT_ULIMIT, CLI_OPT_CGROUP_PARENT,
+	CLI_OPT_LIMITS_END,
+};
+
+/* Applies one resource flag ('m', 'c' or a CLI_OPT_*) to SPEC. */
+int cli_limit_option(struct iso_spec *spec, int opt, const char *arg, struct iso_error *err);
+
+/* "isolate: container was killed: out of memory (limit 64MiB)" when the
+ * OOM killer took the container's processes. */
+void cli_report_oom(const struct iso_spec *spec, const struct iso_run_result *result);
 
 int cmd_run(int argc, char **argv);
 int cmd_network(int argc, char **argv);

@@ -63,6 +63,26 @@ static const char run_help[] =
 	"      --dns-option OPT       Option for /etc/resolv.conf (repeatable)\n"
 	"      --add-host NAME:IP     Add a line to /etc/hosts (IP may be host-gateway)\n"
 	"\n"
+	"Resources (cgroup v2 or v1; each container gets a cgroup of its own):\n"
+	"  -m, --memory BYTES         Memory limit (e.g. 64m, 1.5g; at least 6m)\n"
+	"      --memory-swap BYTES    Memory plus swap limit (-1: unlimited swap)\n"
+	"      --memory-reservation BYTES  Soft memory limit\n"
+	"      --oom-kill-disable     Disable the OOM killer (cgroup v1 only)\n"
+	"      --oom-score-adj N      OOM score adjustment of the container, -1000..1000\n"
+	"      --cpus N               CPU limit, fractional (e.g. 0.5)\n"
+	"  -c, --cpu-shares N         Relative CPU weight, 2..262144 (v1 scale)\n"
+	"      --cpu-weight N         Relative CPU weight, 1..10000 (v2 scale)\n"
+	"      --cpuset-cpus LIST     CPUs allowed (e.g. 0-3,7)\n"
+	"      --cpuset-mems LIST     Memory nodes allowed\n"
+	"      --pids-limit N         Process limit (-1: unlimited)\n"
+	"      --blkio-weight N       Relative block IO weight, 10..1000\n"
+	"      --device-read-bps DEV:RATE   Read rate limit of a block device (e.g. /dev/sda:1mb)\n"
+	"      --device-write-bps DEV:RATE  Write rate limit of a block device\n"
+	"      --ulimit NAME=SOFT[:HARD]    Resource limit (e.g. nofile=1024:2048)\n"
+	"      --cgroup-parent PATH   Parent cgroup (default: isolate)\n"
+	"      --ignore-missing-limits  Warn, do not fail, for a limit the host cannot apply\n"
+	"      --stats-file FILE      Write the container's usage (JSON) to FILE every second\n"
+	"\n"
 	"Namespaces (each new by default; MODE is private or host):\n"
 	"      --userns MODE          User namespace\n"
 	"      --pid MODE             PID namespace\n"
@@ -81,7 +101,7 @@ enum {
 	OPT_ENV_FILE = 256, OPT_TMPFS, OPT_ROOTFS, OPT_READ_ONLY, OPT_USERNS, OPT_PID,
 	OPT_NETWORK, OPT_UTS, OPT_IPC, OPT_CGROUPNS, OPT_UIDMAP, OPT_GIDMAP, OPT_INIT,
 	OPT_HELP, OPT_NAME, OPT_IP, OPT_MAC, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION,
-	OPT_ADD_HOST,
+	OPT_ADD_HOST, OPT_IGNORE_MISSING, OPT_STATS_FILE,
 };
 
 static const struct option run_options[] = {
@@ -115,6 +135,24 @@ static const struct option run_options[] = {
 	{ "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
 	{ "dns-option", required_argument, NULL, OPT_DNS_OPTION },
 	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "memory-swap", required_argument, NULL, CLI_OPT_MEMORY_SWAP },
+	{ "memory-reservation", required_argument, NULL, CLI_OPT_MEMORY_RESERVATION },
+	{ "oom-kill-disable", no_argument, NULL, CLI_OPT_OOM_KILL_DISABLE },
+	{ "oom-score-adj", required_argument, NULL, CLI_OPT_OOM_SCORE_ADJ },
+	{ "cpus", required_argument, NULL, CLI_OPT_CPUS },
+	{ "cpu-shares", required_argument, NULL, 'c' },
+	{ "cpu-weight", required_argument, NULL, CLI_OPT_CPU_WEIGHT },
+	{ "cpuset-cpus", required_argument, NULL, CLI_OPT_CPUSET_CPUS },
+	{ "cpuset-mems", required_argument, NULL, CLI_OPT_CPUSET_MEMS },
+	{ "pids-limit", required_argument, NULL, CLI_OPT_PIDS_LIMIT },
+	{ "blkio-weight", required_argument, NULL, CLI_OPT_BLKIO_WEIGHT },
+	{ "device-read-bps", required_argument, NULL, CLI_OPT_DEVICE_READ_BPS },
+	{ "device-write-bps", required_argument, NULL, CLI_OPT_DEVICE_WRITE_BPS },
+	{ "ulimit", required_argument, NULL, CLI_OPT_ULIMIT },
+	{ "cgroup-parent", required_argument, NULL, CLI_OPT_CGROUP_PARENT },
+	{ "ignore-missing-limits", no_argument, NULL, OPT_IGNORE_MISSING },
+	{ "stats-file", required_argument, NULL, OPT_STATS_FILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -122,6 +160,8 @@ struct run_flags {
 	struct iso_spec *spec;
 	struct iso_netcfg net;
 	char *name;
+	char *stats_file;
+	bool ignore_missing_limits;
 	bool hostname_set;
 	bool network_set;
 	bool help;
@@ -206,7 +246,12 @@ static int apply_option(struct run_flags *f, int opt, const char *arg, struct is
 	case OPT_DNS_SEARCH: strv_push(&f->net.dns.search, arg); return 0;
 	case OPT_DNS_OPTION: strv_push(&f->net.dns.options, arg); return 0;
 	case OPT_ADD_HOST: return iso_netcfg_add_host(&f->net, arg, err);
+	case OPT_IGNORE_MISSING: f->ignore_missing_limits = true; return 0;
+	case OPT_STATS_FILE: return replace_string(&f->stats_file, arg);
+	case 'm': case 'c': return cli_limit_option(spec, opt, arg, err);
 	}
+	if (opt >= CLI_OPT_MEMORY_SWAP && opt < CLI_OPT_LIMITS_END)
+		return cli_limit_option(spec, opt, arg, err);
 	return iso_error_set(err, 0, "internal error: option %d not handled", opt);
 }
 
@@ -217,7 +262,7 @@ static int parse_flags(int argc, char **argv, struct run_flags *f, struct iso_er
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+:e:w:u:h:v:p:it", run_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:e:w:u:h:v:p:m:c:it", run_options, NULL)) != -1) {
 		if (opt == '?') {
 			cli_usage_error(run_usage, "isolate run", "unknown flag: %s", argv[optind - 1]);
 			return 1;
@@ -282,6 +327,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_flags flags = { .spec = iso_spec_new() };
 	struct iso_run_opts opts = { .net = &flags.net };
+	struct iso_run_result result = { 0 };
 	struct iso_error err;
 	char id[ISO_ID_LEN + 1];
 	int r, status = ISO_EXIT_RUNTIME;
@@ -305,14 +351,20 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	opts.name = flags.name;
+	opts.stats_file = flags.stats_file;
+	opts.ignore_missing_limits = flags.ignore_missing_limits;
 	if (r < 0 || finish_spec(&flags, argv + optind, id, &err) < 0 ||
-	    iso_container_run(flags.spec, &opts, &status, &err) < 0) {
+	    iso_container_run(flags.spec, &opts, &result, &err) < 0) {
 		cli_print_error(&err);
 		status = err.status ? err.status : ISO_EXIT_RUNTIME;
+	} else {
+		status = result.exit_status;
+		cli_report_oom(flags.spec, &result);
 	}
 out:
 	iso_spec_free(flags.spec);
 	iso_netcfg_free(&flags.net);
 	free(flags.name);
+	free(flags.stats_file);
 	return status;
 }

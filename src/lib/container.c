@@ -12,13 +12,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "console.h"
 #include "idmap.h"
+#include "log.h"
+#include "proclimits.h"
 #include "process.h"
+#include "resources.h"
 #include "relay.h"
 #include "rootfs.h"
 #include "signals.h"
 #include "state.h"
+#include "statsfile.h"
 #include "sync.h"
 #include "util.h"
 
@@ -29,6 +34,10 @@ struct run {
 	bool state_made;
 	bool privileged;        /* host root: the parent builds the tree */
 	struct iso_rootfs rootfs;
+	struct iso_cgroup cg;
+	bool v2_placed;         /* cloned straight into its v2 cgroup */
+	uint64_t oom_kills;
+	struct iso_statsfile stats;
 	int sync;               /* the parent's end of the sync channel */
 	int sigfd;
 	pid_t pid;
@@ -77,6 +86,9 @@ static int prepare_child(struct run *run, struct iso_error *err)
 {
 	cleanup_close int userns = -1;
 
+	if (iso_cgroup_enter(&run->cg, run->pid, run->v2_placed, err) < 0 ||
+	    iso_proclimits_apply(run->pid, &run->spec->process, err) < 0)
+		return -1;
 	if (!run->privileged) {
 		if (iso_idmap_write_rootless(run->pid, run->spec, geteuid(), getegid(), err) < 0)
 			return -1;
@@ -186,19 +198,39 @@ static void handle_signal(struct run *run)
 	}
 }
 
+static void write_stats(struct run *run)
+{
+	struct iso_cgroup_stats st;
+	struct iso_error err;
+
+	if (run->stats.dir < 0)
+		return;
+	iso_cgroup_stats(&run->cg, &st);
+	if (iso_statsfile_write(&run->stats, &st, &err) < 0)
+		iso_log(ISO_LOG_WARN, "%s", err.msg);
+}
+
 static void wait_loop(struct run *run)
 {
 	struct iso_relay *relay = &run->relay;
+	int timeout = run->stats.dir >= 0 ? 1000 : -1;
 
+	write_stats(run);
 	while (!run->reaped) {
 		struct pollfd fds[1 + ISO_RELAY_MAX_FDS];
 		nfds_t n = iso_relay_poll_fds(relay, fds + 1);
+		int ready;
 
 		fds[0] = (struct pollfd){ .fd = run->sigfd, .events = POLLIN };
-		if (poll(fds, n + 1, -1) < 0) {
+		ready = poll(fds, n + 1, timeout);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
+		}
+		if (ready == 0) {
+			write_stats(run);
+			continue;
 		}
 		if (fds[0].revents)
 			handle_signal(run);
@@ -223,7 +255,7 @@ static int try_make_state(struct run *run, struct iso_error *err)
 
 	if (lock < 0)
 		return -1;
-	iso_state_sweep(iso_netsetup_reclaim);
+	iso_state_sweep(iso_container_reclaim);
 	if (iso_state_create(run->opts->id, run->opts->name, err) == 0) {
 		run->state_made = true;
 		r = iso_netsetup_prepare(&run->net, run->spec, err);
@@ -262,6 +294,50 @@ static int record_pid(struct run *run, struct iso_error *err)
 	return iso_state_write(run->opts->id, "pid", text, err);
 }
 
+void iso_container_reclaim(const char *id)
+{
+	cleanup_free char *record = iso_state_read(id, "cgroup");
+
+	if (record != NULL)
+		iso_cgroup_destroy_record(record);
+	iso_netsetup_reclaim(id);
+}
+
+/* Recorded before it is made, so that a runtime killed at any point
+ * leaves a record the next one reclaims by. */
+static int make_cgroup(struct run *run, struct iso_error *err)
+{
+	const struct iso_cgroup_layout *l = iso_cgroup_layout_host(err);
+	cleanup_free char *record = NULL;
+
+	if (l == NULL || iso_cgroup_plan(&run->cg, l, run->spec->linux_.cgroups_path,
+					 run->opts->id, run->privileged, err) < 0)
+		return -1;
+	record = iso_cgroup_record(&run->cg);
+	if (iso_state_write(run->opts->id, "cgroup", record, err) < 0)
+		return -1;
+	return iso_cgroup_create(&run->cg, &run->spec->linux_.resources,
+				 run->opts->ignore_missing_limits, err);
+}
+
+/* The cgroup namespace is made by the child once it is in its cgroups
+ * (see process.c), so that they are its root. */
+static pid_t clone_child(struct run *run)
+{
+	uint64_t flags = (uint64_t)run->spec->linux_.new_namespaces & ~(uint64_t)CLONE_NEWCGROUP;
+	int cgroup = iso_cgroup_v2_dir(&run->cg);
+	pid_t pid;
+
+	if (cgroup >= 0) {
+		pid = iso_clone_into_cgroup(flags, cgroup);
+		if (pid >= 0) {
+			run->v2_placed = true;
+			return pid;
+		}
+	}
+	return iso_clone(flags);
+}
+
 static int start(struct run *run, struct iso_error *err)
 {
 	int fds[2];
@@ -270,7 +346,8 @@ static int start(struct run *run, struct iso_error *err)
 		return -1;
 	if (!run->privileged && !iso_spec_has_userns(run->spec))
 		return iso_error_set(err, 0, "--userns host needs root: without root, isolate works in a user namespace");
-	if (make_state(run, err) < 0 || iso_netsetup_join(&run->net, err) < 0)
+	if (make_state(run, err) < 0 || make_cgroup(run, err) < 0 ||
+	    iso_netsetup_join(&run->net, err) < 0)
 		return -1;
 	iso_netsetup_report_ports(&run->net);
 	if (run->privileged && run->net.leased)
@@ -280,7 +357,7 @@ static int start(struct run *run, struct iso_error *err)
 		return -1;
 	if (iso_sync_open(fds, err) < 0)
 		return -1;
-	run->pid = iso_clone((uint64_t)run->spec->linux_.new_namespaces);
+	run->pid = clone_child(run);
 	if (run->pid < 0) {
 		iso_error_set(err, errno, "clone the container process");
 		close(fds[0]);
@@ -306,6 +383,13 @@ static void finish(struct run *run, bool failed)
 		kill(run->pid, SIGKILL);
 		reap_child(run, 0);
 	}
+	if (run->cg.any) {
+		run->oom_kills = iso_cgroup_oom_kills(&run->cg);
+		if (!failed)
+			write_stats(run);
+	}
+	iso_cgroup_destroy(&run->cg);
+	iso_statsfile_close(&run->stats);
 	iso_tty_restore(&run->tty);
 	iso_rootfs_close(&run->rootfs);
 	if (run->relay.pty >= 0)
@@ -323,23 +407,27 @@ static void finish(struct run *run, bool failed)
 	}
 }
 
-int iso_container_run(struct iso_spec *spec, const struct iso_run_opts *opts, int *exit_status,
-		      struct iso_error *err)
+int iso_container_run(struct iso_spec *spec, const struct iso_run_opts *opts,
+		      struct iso_run_result *result, struct iso_error *err)
 {
 	struct run run = {
 		.spec = spec, .opts = opts, .privileged = geteuid() == 0,
 		.sync = -1, .sigfd = -1, .pid = -1, .relay = { .pty = -1 },
+		.stats = { .dir = -1 },
 	};
 
 	iso_netsetup_init(&run.net, opts->net, opts->id);
 	if (iso_spec_validate(spec, err) < 0)
+		return -1;
+	if (opts->stats_file != NULL && iso_statsfile_open(&run.stats, opts->stats_file, err) < 0)
 		return -1;
 	if (start(&run, err) < 0) {
 		finish(&run, true);
 		return -1;
 	}
 	wait_loop(&run);
-	*exit_status = shell_status(run.wstatus);
+	result->exit_status = shell_status(run.wstatus);
 	finish(&run, false);
+	result->oom_kills = run.oom_kills;
 	return 0;
 }

@@ -4,6 +4,9 @@
 #ifndef ISOLATE_CONTAINER_H
 #define ISOLATE_CONTAINER_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "error.h"
 #include "netsetup.h"
 #include "spec.h"
@@ -15,18 +18,28 @@ struct iso_run_opts {
 	const char *id;                 /* ISO_ID_LEN hex digits */
 	const char *name;               /* --name, or NULL */
 	const struct iso_netcfg *net;
+	bool ignore_missing_limits;     /* a limit the host cannot apply: a warning */
+	const char *stats_file;         /* rewritten every second, and at the end */
+};
+
+struct iso_run_result {
+	int exit_status;                /* the command's; 128+N when killed by signal N */
+	uint64_t oom_kills;             /* processes of the container the OOM killer took */
 };
 
 /* Creates the container described by SPEC (to which the network's /etc
  * files are added as mounts), runs its command to the end and
- * returns 0 with *EXIT_STATUS set to the command's status (128+N when
- * killed by signal N).  On failure returns -1 with ERR set; ERR->status is
+ * returns 0 with *RESULT filled.  On failure returns -1 with ERR set; ERR->status is
  * 125, or 126/127 when the command could not be executed or found.
  *
  * The calling process moves to a private mount namespace of its own, where
  * the container's tree is assembled; it is meant to be a runtime process
  * that runs one container. */
-int iso_container_run(struct iso_spec *spec, const struct iso_run_opts *opts, int *exit_status,
-		      struct iso_error *err);
+int iso_container_run(struct iso_spec *spec, const struct iso_run_opts *opts,
+		      struct iso_run_result *result, struct iso_error *err);
+
+/* Reclaims what a container whose runtime died held: its cgroups (the
+ * processes left in them killed) and its network; for iso_state_sweep. */
+void iso_container_reclaim(const char *id);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "container.h"
 #include "lease.h"
 #include "netlink.h"
 #include "netsetup.h"
@@ -24,7 +25,7 @@ static int lock_and_sweep(struct iso_error *err)
 
 		if (lock < 0)
 			return -1;
-		iso_state_sweep(iso_netsetup_reclaim);
+		iso_state_sweep(iso_container_reclaim);
 		if (tries == 600 || !iso_state_releasing())
 			return lock;
 		close(lock);

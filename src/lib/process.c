@@ -39,6 +39,28 @@ pid_t iso_clone(uint64_t flags)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
+pid_t iso_clone_into_cgroup(uint64_t flags, int cgroup_fd)
+{
+	struct clone_args args = {
+		.flags = flags | CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* Made here, once the parent has moved this process into its cgroups:
+ * a cgroup namespace is rooted where its maker stands. */
+static int enter_cgroup_ns(const struct iso_spec *spec, struct iso_error *err)
+{
+	if (!(spec->linux_.new_namespaces & CLONE_NEWCGROUP))
+		return 0;
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return iso_error_set(err, errno, "unshare the cgroup namespace");
+	return 0;
+}
+
 /* Right after the maps are written the process still has host root's
  * uid, which the map does not cover; it becomes the namespace's root so
  * that what it creates is owned by the container's root. */
@@ -233,7 +255,7 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 	 * close at exec, the sync channel last of all. */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return iso_error_set(err, errno, "close_range");
-	if (iso_sync_expect(sync, ISO_SYNC_GO, err) < 0)
+	if (iso_sync_expect(sync, ISO_SYNC_GO, err) < 0 || enter_cgroup_ns(spec, err) < 0)
 		return -1;
 	if (become_namespace_root(spec, err) < 0)
 		return -1;

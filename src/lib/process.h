@@ -15,6 +15,10 @@
 /* clone3 with FLAGS (CLONE_NEW*); returns 0 in the child, like fork. */
 pid_t iso_clone(uint64_t flags);
 
+/* The same, the child born in the cgroup v2 directory CGROUP_FD
+ * (CLONE_INTO_CGROUP, Linux 5.7): it runs no code anywhere else. */
+pid_t iso_clone_into_cgroup(uint64_t flags, int cgroup_fd);
+
 /* The child's side, from the go-ahead to exec; never returns.  With
  * BUILD_TREE (no root) it also builds its filesystem tree itself. */
 __attribute__((noreturn)) void iso_child_main(const struct iso_spec *spec, int sync_fd,

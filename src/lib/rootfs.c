@@ -29,6 +29,7 @@ static const struct {
 	{ "sysfs", CLONE_NEWNET },
 	{ "mqueue", CLONE_NEWIPC },
 	{ "devpts", CLONE_NEWUSER },
+	{ "cgroup", CLONE_NEWCGROUP },
 	{ "tmpfs", 0 },
 	{ "bind", 0 },
 };
@@ -48,6 +49,10 @@ bool iso_mount_made_in_container(const struct iso_spec *spec, const struct iso_m
 {
 	int ns = 0;
 
+	/* shown from the container's own cgroup namespace, or, without one,
+	 * copied from the host by the container */
+	if (strcmp(m->type, "cgroup") == 0)
+		return true;
 	return type_known(m->type, &ns) && (spec->linux_.new_namespaces & ns) != 0;
 }
 

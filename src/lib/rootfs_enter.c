@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "mntopt.h"
 #include "mount.h"
 #include "pathres.h"
@@ -19,6 +20,8 @@ static int mount_in_container(int stage, const struct iso_mount *m, struct iso_e
 	cleanup_close int mnt = -1;
 	cleanup_close int target = -1;
 
+	if (strcmp(m->type, "cgroup") == 0)
+		return iso_cgroup_mount(stage, m->destination, !iso_mount_has_option(m, "ro"), err);
 	if (iso_mntopts_parse(m->options, &opts, err) < 0)
 		return -1;
 	mnt = iso_mount_new_fs(m->type, m->source, &opts, m->destination, err);

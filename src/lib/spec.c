@@ -4,13 +4,19 @@
 #include <string.h>
 
 #include "idmap.h"
+#include "resources.h"
 #include "util.h"
 
 struct iso_spec *iso_spec_new(void)
 {
 	struct iso_spec *spec = xcalloc(1, sizeof(*spec));
 
+	struct iso_resources *r = &spec->linux_.resources;
+
 	spec->process.cwd = xstrdup("/");
+	r->memory_limit = r->memory_reservation = r->memory_swap = ISO_UNSET;
+	r->cpu_shares = r->cpu_weight = r->cpu_quota = r->cpu_period = ISO_UNSET;
+	r->pids_limit = r->blkio_weight = ISO_UNSET;
 	return spec;
 }
 
@@ -36,6 +42,12 @@ void iso_spec_free(struct iso_spec *spec)
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		mount_free(&spec->mounts[i]);
 	free(spec->mounts);
+	free(spec->process.rlimits);
+	free(spec->linux_.cgroups_path);
+	free(spec->linux_.resources.cpuset_cpus);
+	free(spec->linux_.resources.cpuset_mems);
+	free(spec->linux_.resources.read_bps);
+	free(spec->linux_.resources.write_bps);
 	free(spec);
 }
 
@@ -103,7 +115,7 @@ static bool gid_is_mapped(const struct iso_spec *spec, uint32_t gid)
 
 void iso_spec_add_default_mounts(struct iso_spec *spec)
 {
-	struct iso_mount defaults[8];
+	struct iso_mount defaults[9];
 	size_t n = 0, kept = 0;
 
 	defaults[n++] = make_mount("proc", "proc", "/proc", "nosuid,noexec,nodev");
@@ -115,6 +127,7 @@ void iso_spec_add_default_mounts(struct iso_spec *spec)
 	defaults[n++] = make_mount("tmpfs", "shm", "/dev/shm", "nosuid,noexec,nodev,mode=1777,size=65536k");
 	defaults[n++] = make_mount("mqueue", "mqueue", "/dev/mqueue", "nosuid,noexec,nodev");
 	defaults[n++] = make_mount("sysfs", "sysfs", "/sys", "ro,nosuid,noexec,nodev");
+	defaults[n++] = make_mount("cgroup", "cgroup", "/sys/fs/cgroup", "ro,nosuid,noexec,nodev");
 	if (spec->root.path == NULL) {
 		defaults[n++] = make_mount("tmpfs", "tmpfs", "/tmp", "nosuid,nodev,mode=1777");
 		defaults[n++] = make_mount("tmpfs", "tmpfs", "/run", "nosuid,nodev,mode=755");
@@ -161,6 +174,8 @@ int iso_spec_validate(const struct iso_spec *spec, struct iso_error *err)
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (validate_mount(&spec->mounts[i], err) < 0)
 			return -1;
+	if (iso_resources_validate(&spec->linux_.resources, err) < 0)
+		return -1;
 	if (iso_spec_has_userns(spec)) {
 		if (iso_idmap_validate(spec->linux_.uid_mappings, spec->linux_.n_uid_mappings, err) < 0)
 			return iso_error_prefix(err, "uid map");

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "units.h"
 
 #define ISO_MAX_IDMAPS 340      /* the kernel's limit on uid_map lines */
 
@@ -46,7 +47,39 @@ struct iso_process {
 	struct iso_user user;
 	bool terminal;          /* -t: a pty from the container's devpts */
 	bool stdin_open;        /* -i: keep stdin attached */
+	struct iso_rlimit *rlimits;
+	size_t n_rlimits;
+	bool has_oom_score_adj;
+	int oom_score_adj;
 };
+
+/* A resource value not given: the kernel's default stays. */
+#define ISO_UNSET INT64_MIN
+
+/* linux.resources, in the OCI model's units: bytes, CPU shares (v1
+ * scale), microseconds.  Every number is ISO_UNSET, strings NULL, when
+ * not asked for. */
+struct iso_resources {
+	int64_t memory_limit;           /* bytes */
+	int64_t memory_reservation;     /* bytes, a soft limit */
+	int64_t memory_swap;            /* memory plus swap, bytes; -1 unlimited */
+	bool disable_oom_killer;
+	int64_t cpu_shares;             /* 2..262144 */
+	int64_t cpu_weight;             /* 1..10000 (cgroup v2's scale) */
+	int64_t cpu_quota;              /* microseconds per period */
+	int64_t cpu_period;             /* microseconds */
+	char *cpuset_cpus;
+	char *cpuset_mems;
+	int64_t pids_limit;             /* -1 unlimited */
+	int64_t blkio_weight;           /* 10..1000 */
+	struct iso_throttle *read_bps;
+	size_t n_read_bps;
+	struct iso_throttle *write_bps;
+	size_t n_write_bps;
+};
+
+/* True when any limit is asked for. */
+bool iso_resources_any(const struct iso_resources *r);
 
 /* Namespaces isolate can create; each bit a CLONE_NEW* flag. */
 struct iso_linux {
@@ -55,6 +88,10 @@ struct iso_linux {
 	size_t n_uid_mappings;
 	struct iso_idmap gid_mappings[ISO_MAX_IDMAPS];
 	size_t n_gid_mappings;
+	/* the cgroup, under each hierarchy's root ("a/b"); NULL: the
+	 * runtime's default place */
+	char *cgroups_path;
+	struct iso_resources resources;
 };
 
 struct iso_spec {

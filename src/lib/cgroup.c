@@ -1,0 +1,404 @@
+/* A container's cgroups: made, entered, emptied and removed; see cgroup.h. */
+#include "cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup_int.h"
+#include "util.h"
+
+int iso_cgroup_plan(struct iso_cgroup *cg, const struct iso_cgroup_layout *l,
+		    const char *parent, const char *id, bool as_root, struct iso_error *err)
+{
+	cleanup_free char *rel = xasprintf("/%s/%s", parent ? parent : "isolate", id);
+	cleanup_free char *norm = path_normalize(rel);
+
+	*cg = (struct iso_cgroup){ .layout = l };
+	if (norm == NULL)
+		return iso_error_set(err, 0, "cgroup parent %s: \"..\" is not allowed", parent);
+	cg->paths = xcalloc(l->n + 1, sizeof(char *));
+	cg->dirs = xcalloc(l->n + 1, sizeof(int));
+	for (size_t i = 0; i < l->n; i++) {
+		const char *base = as_root ? "" : l->h[i].own;
+		cleanup_free char *full = xasprintf("%s%s", base, norm);
+		cleanup_free char *clean = path_normalize(full);
+
+		cg->paths[i] = xstrdup(clean + 1);
+		cg->dirs[i] = -1;
+	}
+	return 0;
+}
+
+char *iso_cgroup_record(const struct iso_cgroup *cg)
+{
+	char *out = xstrdup("");
+
+	for (size_t i = 0; cg->paths != NULL && i < cg->layout->n; i++) {
+		char *next = xasprintf("%s%s\t%s\n", out, cg->layout->h[i].mount, cg->paths[i]);
+
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+int iso_cg_write(int dir, const char *file, const char *value)
+{
+	cleanup_close int fd = openat(dir, file, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, value, strlen(value)) < 0)
+		return -1;
+	return 0;
+}
+
+char *iso_cg_read(int dir, const char *file)
+{
+	char *text = NULL;
+	struct iso_error ignored;
+
+	if (read_file_at(dir, file, &text, NULL, &ignored) < 0)
+		return NULL;
+	return text;
+}
+
+/* A new v1 cpuset starts with no CPUs and no memory nodes, and takes no
+ * process until given some: it gets its parent's. */
+static void inherit_cpuset(int parent, int dir)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+
+	for (size_t i = 0; i < 2; i++) {
+		cleanup_free char *have = iso_cg_read(dir, files[i]);
+		cleanup_free char *from = NULL;
+
+		if (have == NULL || (have[0] != '\n' && have[0] != '\0'))
+			continue;
+		from = iso_cg_read(parent, files[i]);
+		if (from != NULL)
+			iso_cg_write(dir, files[i], from);
+	}
+}
+
+/* v2: the controllers a container may use, passed down from PARENT to its
+ * children.  Best effort: a controller the host does not delegate is
+ * reported when a limit needs it. */
+static void enable_controllers(int parent)
+{
+	static const char *const wanted[] = { "cpuset", "cpu", "io", "memory", "pids", "hugetlb" };
+	cleanup_free char *have = iso_cg_read(parent, "cgroup.controllers");
+	cleanup_free char *on = iso_cg_read(parent, "cgroup.subtree_control");
+
+	for (size_t i = 0; have != NULL && i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+		char add[32];
+
+		if (!iso_cg_list_has(have, wanted[i]) || (on && iso_cg_list_has(on, wanted[i])))
+			continue;
+		snprintf(add, sizeof(add), "+%s", wanted[i]);
+		iso_cg_write(parent, "cgroup.subtree_control", add);
+	}
+}
+
+/* Walks PATH from the hierarchy's mount, making the missing levels; the
+ * last one must be new.  Returns the leaf's fd. */
+static int make_path(const struct iso_cgroup_hier *h, const char *path, struct iso_error *err)
+{
+	cleanup_free char *copy = xstrdup(path);
+	cleanup_close int dir = open(h->mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char *save = NULL, *next;
+
+	if (dir < 0)
+		return iso_error_set(err, errno, "open %s", h->mount);
+	for (char *c = strtok_r(copy, "/", &save); c != NULL; c = next) {
+		int child;
+		bool made = true;
+
+		next = strtok_r(NULL, "/", &save);
+		if (h->v2)
+			enable_controllers(dir);
+		if (mkdirat(dir, c, 0755) < 0) {
+			if (errno != EEXIST || next == NULL)
+				return iso_error_set(err, errno, "make cgroup %s/%s", h->mount, path);
+			made = false;
+		}
+		child = openat(dir, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (child < 0)
+			return iso_error_set(err, errno, "open cgroup %s/%s", h->mount, path);
+		if (made && !h->v2 && strstr(h->controllers, "cpuset") != NULL)
+			inherit_cpuset(dir, child);
+		close(dir);
+		dir = child;
+	}
+	return steal_fd(&dir);
+}
+
+static bool no_permission(int errnum)
+{
+	return errnum == EACCES || errnum == EPERM || errnum == EROFS;
+}
+
+int iso_cgroup_create(struct iso_cgroup *cg, const struct iso_resources *r,
+		      bool ignore_missing, struct iso_error *err)
+{
+	const struct iso_cgroup_layout *l = cg->layout;
+
+	cg->ignore_missing = ignore_missing;
+	for (size_t i = 0; i < l->n; i++) {
+		cg->dirs[i] = make_path(&l->h[i], cg->paths[i], err);
+		if (cg->dirs[i] >= 0) {
+			cg->any = true;
+			continue;
+		}
+		/* without root, a hierarchy not delegated to the user is one
+		 * the container does without */
+		if (!no_permission(err->errnum) || geteuid() == 0)
+			goto fail;
+		iso_error_clear(err);
+	}
+	if (iso_cg_apply(cg, r, err) == 0)
+		return 0;
+fail:
+	iso_cgroup_destroy(cg);
+	return -1;
+}
+
+int iso_cgroup_v2_dir(const struct iso_cgroup *cg)
+{
+	for (size_t i = 0; cg->dirs != NULL && i < cg->layout->n; i++)
+		if (cg->layout->h[i].v2)
+			return cg->dirs[i];
+	return -1;
+}
+
+int iso_cgroup_enter(const struct iso_cgroup *cg, pid_t pid, bool v2_placed, struct iso_error *err)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	for (size_t i = 0; cg->dirs != NULL && i < cg->layout->n; i++) {
+		if (cg->dirs[i] < 0 || (cg->layout->h[i].v2 && v2_placed))
+			continue;
+		if (iso_cg_write(cg->dirs[i], "cgroup.procs", text) < 0)
+			return iso_error_set(err, errno, "move the container into cgroup %s/%s",
+					     cg->layout->h[i].mount, cg->paths[i]);
+	}
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 }, NULL);
+}
+
+static bool file_exists(int dir, const char *file)
+{
+	return faccessat(dir, file, F_OK, 0) == 0;
+}
+
+/* SIGKILL to every process listed in DIR's cgroup.procs; how many. */
+static int kill_listed(int dir)
+{
+	cleanup_free char *procs = iso_cg_read(dir, "cgroup.procs");
+	int n = 0;
+
+	for (char *p = procs; p != NULL && *p != '\0';) {
+		char *end;
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+			n++;
+		p = end + (*end != '\0');
+	}
+	return n;
+}
+
+/* v1 without cgroup.kill: frozen, no process can fork while the list is
+ * read and killed; the kill takes effect at the thaw. */
+static void freeze_and_kill(int dir)
+{
+	bool freezer = file_exists(dir, "freezer.state");
+
+	if (freezer && iso_cg_write(dir, "freezer.state", "FROZEN") == 0) {
+		for (int i = 0; i < 1000; i++) {
+			cleanup_free char *state = iso_cg_read(dir, "freezer.state");
+
+			if (state == NULL || strncmp(state, "FROZEN", 6) == 0)
+				break;
+			sleep_ms(1);
+		}
+	}
+	for (int round = 0; round < 100 && kill_listed(dir) > 0; round++)
+		if (!freezer)
+			sleep_ms(1);
+	if (freezer)
+		iso_cg_write(dir, "freezer.state", "THAWED");
+}
+
+static bool test_v1_kill(void)
+{
+	const char *force = getenv("ISOLATE_TEST_CGROUP_V1_KILL");
+
+	return force != NULL && strcmp(force, "1") == 0;
+}
+
+/* Every process left in the cgroups: with cgroup.kill when the host has
+ * it (v2, or the unified hierarchy of a hybrid), else through the v1
+ * freezer, else one by one. */
+static void kill_leftovers(int *dirs, size_t n)
+{
+	int freezer = -1, any = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (dirs[i] < 0)
+			continue;
+		if (!test_v1_kill() && file_exists(dirs[i], "cgroup.kill")) {
+			iso_cg_write(dirs[i], "cgroup.kill", "1");
+			return;
+		}
+		if (file_exists(dirs[i], "freezer.state"))
+			freezer = dirs[i];
+		any = dirs[i];
+	}
+	if (freezer >= 0 || any >= 0)
+		freeze_and_kill(freezer >= 0 ? freezer : any);
+}
+
+static bool is_empty(int dir)
+{
+	cleanup_free char *procs = iso_cg_read(dir, "cgroup.procs");
+
+	return procs == NULL || procs[0] == '\0';
+}
+
+/* Removes the cgroup PATH under MOUNT, and any the container made below
+ * it; a cgroup whose last process is still exiting is busy for a moment. */
+static void remove_tree(int parent, const char *name)
+{
+	cleanup_close int dir = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d;
+
+	if (dir < 0)
+		return;
+	d = fdopendir(dup(dir));
+	if (d != NULL) {
+		struct dirent *e;
+
+		while ((e = readdir(d)) != NULL)
+			if (e->d_type == DT_DIR && e->d_name[0] != '.')
+				remove_tree(dir, e->d_name);
+		closedir(d);
+	}
+	for (int i = 0; i < 2000; i++) {
+		if (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno != EBUSY)
+			return;
+		sleep_ms(1);
+	}
+}
+
+static void remove_path(const char *mount, const char *path)
+{
+	cleanup_free char *copy = xstrdup(path);
+	char *slash = strrchr(copy, '/');
+	cleanup_close int parent = -1;
+
+	if (slash != NULL) {
+		*slash = '\0';
+		parent = openat(AT_FDCWD, mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (parent >= 0) {
+			int p2 = openat(parent, copy, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			close(parent);
+			parent = p2;
+		}
+	} else {
+		parent = openat(AT_FDCWD, mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (parent >= 0)
+		remove_tree(parent, slash ? slash + 1 : copy);
+}
+
+/* Kills, waits for the cgroups to empty (a second at most), removes. */
+static void destroy_dirs(char *const *mounts, char *const *paths, int *dirs, size_t n)
+{
+	kill_leftovers(dirs, n);
+	for (int wait = 0; wait < 1000; wait++) {
+		bool empty = true;
+
+		for (size_t i = 0; i < n; i++)
+			if (dirs[i] >= 0 && !is_empty(dirs[i]))
+				empty = false;
+		if (empty)
+			break;
+		sleep_ms(1);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (dirs[i] >= 0)
+			remove_path(mounts[i], paths[i]);
+}
+
+void iso_cgroup_destroy(struct iso_cgroup *cg)
+{
+	size_t n = cg->layout ? cg->layout->n : 0;
+	char **mounts = xcalloc(n + 1, sizeof(char *));
+
+	if (cg->dirs != NULL) {
+		for (size_t i = 0; i < n; i++)
+			mounts[i] = cg->layout->h[i].mount;
+		destroy_dirs(mounts, cg->paths, cg->dirs, n);
+		for (size_t i = 0; i < n; i++)
+			if (cg->dirs[i] >= 0)
+				close(cg->dirs[i]);
+	}
+	free(mounts);
+	strv_free(cg->paths);
+	free(cg->dirs);
+	*cg = (struct iso_cgroup){ 0 };
+}
+
+void iso_cgroup_destroy_record(const char *record)
+{
+	cleanup_free char *copy = xstrdup(record);
+	cleanup_strv char **mounts = xcalloc(1, sizeof(char *));
+	cleanup_strv char **paths = xcalloc(1, sizeof(char *));
+	cleanup_free int *dirs = NULL;
+	char *save = NULL;
+	size_t n;
+
+	for (char *line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+		cleanup_free char *rooted = NULL;
+		cleanup_free char *norm = NULL;
+
+		if (tab == NULL)
+			continue;
+		*tab = '\0';
+		rooted = xasprintf("/%s", tab + 1);
+		norm = path_normalize(rooted);
+		if (norm == NULL || strcmp(norm, "/") == 0 || line[0] != '/')
+			continue;       /* never the root of a hierarchy */
+		strv_push(&mounts, line);
+		strv_push(&paths, norm + 1);
+	}
+	n = strv_len(paths);
+	dirs = xcalloc(n + 1, sizeof(int));
+	for (size_t i = 0; i < n; i++) {
+		cleanup_close int m = open(mounts[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		dirs[i] = m < 0 ? -1 : openat(m, paths[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	destroy_dirs(mounts, paths, dirs, n);
+	for (size_t i = 0; i < n; i++)
+		if (dirs[i] >= 0)
+			close(dirs[i]);
+}
