@@ -52,7 +52,7 @@ char *iso_cgroup_record(const struct iso_cgroup *cg)
 
 int iso_cg_write(int dir, const char *file, const char *value)
 {
-	cleanup_close int fd = openat(dir, file, O_WRONLY | O_CLOEXEC);
+	cleanup_close int fd = openat(dir, file, O_WRONLY | O_TRUNC | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
