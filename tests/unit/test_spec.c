@@ -100,7 +100,7 @@ static void host_root_defaults_include_tmp_and_run(void **state)
 {
 	struct iso_spec *spec = *state;
 	const char *want[] = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue",
-			       "/sys", "/tmp", "/run", NULL };
+			       "/sys", "/sys/fs/cgroup", "/tmp", "/run", NULL };
 
 	iso_spec_add_default_mounts(spec);
 	assert_destinations(spec, want);
@@ -112,7 +112,7 @@ static void rootfs_defaults_leave_tmp_and_run_alone(void **state)
 {
 	struct iso_spec *spec = *state;
 	const char *want[] = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue",
-			       "/sys", NULL };
+			       "/sys", "/sys/fs/cgroup", NULL };
 
 	spec->root.path = xstrdup("/var/lib/rootfs");
 	iso_spec_add_default_mounts(spec);
@@ -134,6 +134,9 @@ static void defaults_are_of_the_expected_kinds(void **state)
 	m = find_mount(spec, "/sys");
 	assert_string_equal(m->type, "sysfs");
 	assert_true(iso_mount_has_option(m, "ro"));
+	m = find_mount(spec, "/sys/fs/cgroup");
+	assert_string_equal(m->type, "cgroup");
+	assert_true(iso_mount_has_option(m, "ro"));
 	m = find_mount(spec, "/dev/pts");
 	assert_string_equal(m->type, "devpts");
 	assert_true(iso_mount_has_option(m, "newinstance"));
@@ -148,21 +151,21 @@ static void defaults_go_before_the_user_mounts(void **state)
 {
 	struct iso_spec *spec = *state;
 	const char *want[] = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue",
-			       "/sys", "/data", "/cache", NULL };
+			       "/sys", "/sys/fs/cgroup", "/data", "/cache", NULL };
 
 	spec->root.path = xstrdup("/rootfs");
 	iso_spec_add_mount(spec, "bind", "/srv/data", "/data", "rbind");
 	iso_spec_add_mount(spec, "tmpfs", "tmpfs", "/cache", NULL);
 	iso_spec_add_default_mounts(spec);
 	assert_destinations(spec, want);
-	assert_string_equal(spec->mounts[6].source, "/srv/data");
+	assert_string_equal(spec->mounts[7].source, "/srv/data");
 }
 
 static void user_mount_replaces_the_default_at_its_destination(void **state)
 {
 	struct iso_spec *spec = *state;
 	const char *want[] = { "/proc", "/dev", "/dev/pts", "/dev/mqueue", "/sys",
-			       "/tmp", "/run", "/dev/shm", NULL };
+			       "/sys/fs/cgroup", "/tmp", "/run", "/dev/shm", NULL };
 	const struct iso_mount *shm;
 
 	iso_spec_add_mount(spec, "tmpfs", "myshm", "/dev/shm", "size=1g");
@@ -178,7 +181,7 @@ static void user_mounts_can_replace_several_defaults(void **state)
 {
 	struct iso_spec *spec = *state;
 	const char *want[] = { "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
-			       "/run", "/tmp", "/proc", NULL };
+			       "/sys/fs/cgroup", "/run", "/tmp", "/proc", NULL };
 
 	iso_spec_add_mount(spec, "bind", "/host/tmp", "/tmp", "rbind");
 	iso_spec_add_mount(spec, "proc", "proc", "/proc", NULL);
