@@ -109,8 +109,11 @@ static void enable_controllers(int parent)
 }
 
 /* Walks PATH from the hierarchy's mount, making the missing levels; the
- * last one must be new.  Returns the leaf's fd. */
-static int make_path(const struct iso_cgroup_hier *h, const char *path, struct iso_error *err)
+ * last one must be new.  On pure v2 the controllers are passed down the
+ * path (a hybrid host's v2 hierarchy holds none isolate uses, and its
+ * configuration is left as it is).  Returns the leaf's fd. */
+static int make_path(const struct iso_cgroup_hier *h, const char *path, bool delegate,
+		     struct iso_error *err)
 {
 	cleanup_free char *copy = xstrdup(path);
 	cleanup_close int dir = open(h->mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -123,7 +126,7 @@ static int make_path(const struct iso_cgroup_hier *h, const char *path, struct i
 		bool made = true;
 
 		next = strtok_r(NULL, "/", &save);
-		if (h->v2)
+		if (delegate)
 			enable_controllers(dir);
 		if (mkdirat(dir, c, 0755) < 0) {
 			if (errno != EEXIST || next == NULL)
@@ -153,14 +156,15 @@ int iso_cgroup_create(struct iso_cgroup *cg, const struct iso_resources *r,
 
 	cg->ignore_missing = ignore_missing;
 	for (size_t i = 0; i < l->n; i++) {
-		cg->dirs[i] = make_path(&l->h[i], cg->paths[i], err);
+		cg->dirs[i] = make_path(&l->h[i], cg->paths[i], l->unified, err);
 		if (cg->dirs[i] >= 0) {
 			cg->any = true;
 			continue;
 		}
-		/* without root, a hierarchy not delegated to the user is one
-		 * the container does without */
-		if (!no_permission(err->errnum) || geteuid() == 0)
+		/* a hierarchy not delegated to the user (rootless), or mounted
+		 * read-only (in a container), is one the container does
+		 * without; a limit that needs it says so */
+		if (!no_permission(err->errnum))
 			goto fail;
 		iso_error_clear(err);
 	}

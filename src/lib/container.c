@@ -198,39 +198,47 @@ static void handle_signal(struct run *run)
 	}
 }
 
-static void write_stats(struct run *run)
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --stats-file: written when due, every second however busy the relay. */
+static int stats_tick(struct run *run, int64_t *due)
 {
 	struct iso_cgroup_stats st;
 	struct iso_error err;
+	int64_t now = now_ms();
 
 	if (run->stats.dir < 0)
-		return;
+		return -1;
+	if (now < *due)
+		return (int)(*due - now);
+	*due = now + 1000;
 	iso_cgroup_stats(&run->cg, &st);
 	if (iso_statsfile_write(&run->stats, &st, &err) < 0)
 		iso_log(ISO_LOG_WARN, "%s", err.msg);
+	return 1000;
 }
 
 static void wait_loop(struct run *run)
 {
 	struct iso_relay *relay = &run->relay;
-	int timeout = run->stats.dir >= 0 ? 1000 : -1;
+	int64_t due = 0;
 
-	write_stats(run);
 	while (!run->reaped) {
 		struct pollfd fds[1 + ISO_RELAY_MAX_FDS];
 		nfds_t n = iso_relay_poll_fds(relay, fds + 1);
-		int ready;
+		int timeout = stats_tick(run, &due);
 
 		fds[0] = (struct pollfd){ .fd = run->sigfd, .events = POLLIN };
-		ready = poll(fds, n + 1, timeout);
-		if (ready < 0) {
+		if (poll(fds, n + 1, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
-		}
-		if (ready == 0) {
-			write_stats(run);
-			continue;
 		}
 		if (fds[0].revents)
 			handle_signal(run);
@@ -384,9 +392,11 @@ static void finish(struct run *run, bool failed)
 		reap_child(run, 0);
 	}
 	if (run->cg.any) {
+		int64_t due = 0;
+
 		run->oom_kills = iso_cgroup_oom_kills(&run->cg);
 		if (!failed)
-			write_stats(run);
+			stats_tick(run, &due);
 	}
 	iso_cgroup_destroy(&run->cg);
 	iso_statsfile_close(&run->stats);

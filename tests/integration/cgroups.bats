@@ -85,6 +85,18 @@ CGFILE='cgfile() { if [ -e /sys/fs/cgroup/cgroup.controllers ]; then echo /sys/f
 	[ -z "$(container_cgroups pids)" ]
 }
 
+@test "a hybrid host's cgroup v2 hierarchy keeps its configuration" {
+	local unified
+	unified=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i+1) == "cgroup2") print $5; break } }' /proc/self/mountinfo | head -1)
+	{ ! is_v2 && [ -n "$unified" ]; } || skip "not a hybrid host"
+	local before
+	before=$(cat "$unified/cgroup.subtree_control")
+	run cg_run true
+	expect_status 0
+	[ "$(cat "$unified/cgroup.subtree_control")" = "$before" ]
+	[ ! -e "$unified/$PARENT/cgroup.subtree_control" ] || [ -z "$(cat "$unified/$PARENT/cgroup.subtree_control")" ]
+}
+
 @test "the cgroup namespace is rooted at the container's cgroup, mounted read-only" {
 	run cg_run sh -c 'cat /proc/self/cgroup; ls /sys/fs/cgroup; touch /sys/fs/cgroup/x 2>&1 || echo ro'
 	expect_status 0
