@@ -7,11 +7,15 @@
 # each other one equally often.  Run as root:
 #
 #   make bench                       # builds isolate and bench-alternate first
-#   ROUNDS=N bench/run.sh            # N rounds (default 300), WARMUP=N (default 10)
+#   ROUNDS=N bench/run.sh            # N rounds (default 300; 0 skips this part,
+#                                    # and bwrap), WARMUP=N (default 10)
+#   LIMIT_ROUNDS=N bench/run.sh      # N rounds of the resource-limits part
+#                                    # (default 1200; 0 skips it)
 #   NET_ROUNDS=N bench/run.sh        # N rounds of the networking part (default
 #                                    # 120; 0 skips it, and podman)
 #   RAW=FILE bench/run.sh            # also keep every run's figures in FILE (TSV),
-#                                    # and the networking part's in FILE.net
+#                                    # the limits part's in FILE.limits and the
+#                                    # networking part's in FILE.net
 #
 # What is timed (R: a root-owned rootfs; R2: a copy of it owned by the uids
 # 100000.. that crun's user namespace maps to 0..):
@@ -21,9 +25,35 @@
 #   crun       crun run of a bundle on R2, the same namespaces and mounts as
 #              isolate, crun's default cgroup manager (a cgroup per run)
 #   crun-nocg  the same with --cgroup-manager=disabled: no cgroup, which is the
-#              work isolate and bwrap do (they create none, only a cgroup namespace)
+#              work bwrap does (it creates none, only a cgroup namespace; isolate,
+#              like crun, makes a cgroup per container in every hierarchy)
 #   bwrap      bwrap --unshare-all on R, with /proc, /dev and /dev/mqueue
 #   unshare    unshare(1) of the same namespaces, chrooted into R: the floor
+#
+# The bundle has isolate's default mounts, /sys/fs/cgroup (read-only, the
+# container's own cgroups) among them.
+#
+# Then, the start cost of resource limits, alternated in a run of their own
+# (docker's --memory 64m --pids-limit 100 --cpus 1; both runtimes make the
+# same cgroups with or without limits, so the difference is writing them):
+#
+#   isolate-nolimits  isolate run --network none --rootfs R /bin/true
+#   isolate-limits    the same with --memory 64m --pids-limit 100 --cpus 1
+#   crun              crun run of the bundle, as above
+#   crun-limits       the same bundle with what docker sends for those flags
+#                     in its linux.resources: memory.limit 67108864,
+#                     memory.swap 134217728 (docker's default of twice the
+#                     memory where swap is accounted, which this part needs:
+#                     cgroup v1 with memory.memsw; isolate writes the same),
+#                     pids.limit 100, cpu.quota 100000 and cpu.period 100000
+#
+# Before it is timed, each limited runtime runs once to show that its
+# container's cgroups hold those limits.  The summary gives each one's added
+# cost (limits minus no limits, in ms, from the medians), the same in each
+# quarter of the rounds, and the ratios isolate-limits / crun-limits and
+# isolate's added cost / crun's.  Writing five cgroup files costs a tenth of
+# a millisecond or so, well inside the spread of single runs: it takes many
+# rounds to see it (hence 1200), and the quarters show how far to trust it.
 #
 # Then, networking (issue 3), alternated in a run of their own:
 #
@@ -65,8 +95,10 @@
 # hierarchies plus a cgroup2 on /sys/fs/cgroup/unified that has the hugetlb
 # controller), which crun 1.8.1 refuses ("cgroups in hybrid mode not
 # supported").  So the whole comparison runs in a private mount namespace in
-# which a tmpfs hides that cgroup2 and every runtime sees plain cgroup v1.
-# Nothing is mounted on the host.
+# which that cgroup2 is unmounted and a tmpfs takes its place, and every
+# runtime sees plain cgroup v1 (isolate reads the mount table, where a
+# cgroup2 hidden under the tmpfs would still be listed).  Nothing is mounted
+# or unmounted on the host.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,11 +110,13 @@ case $build in /*) ;; *) build=$top/$build ;; esac
 #   unshare --mount --propagation private bash bench/run.sh --inside
 # with the paths it set up in the environment.
 if [ "${1:-}" = --inside ]; then
-	# Hide the cgroup2 hierarchy of the hybrid layout (see the top).  crun
-	# still makes a directory there per container and writes the pid to a
-	# plain file cgroup.procs in it, which stays: a page per podman run,
-	# each of which is a new container (16 MB: 4096 of them).
+	# Hide the cgroup2 hierarchy of the hybrid layout (see the top): gone
+	# from this namespace's mount table, a tmpfs in its place.  crun still
+	# makes a directory there per container and writes the pid to a plain
+	# file cgroup.procs in it, which stays: a page per podman run, each of
+	# which is a new container (16 MB: 4096 of them).
 	if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+		umount /sys/fs/cgroup/unified
 		mount -t tmpfs -o mode=755,size=16m isolate-bench /sys/fs/cgroup/unified
 	fi
 
@@ -102,21 +136,57 @@ if [ "${1:-}" = --inside ]; then
 		     --cgroup --root "$ROOTFS" /bin/true)
 
 	# Once each with its messages shown, so that a failure says why.
-	for name in isolate_cmd crun_cmd crun_nocg_cmd bwrap_cmd unshare_cmd; do
-		declare -n cmd=$name
-		if ! "${cmd[@]}"; then
-			echo "bench: this fails: ${cmd[*]}" >&2
-			exit 1
-		fi
-		unset -n cmd
-	done
+	try() {
+		local name
+		for name; do
+			declare -n cmd=$name
+			if ! "${cmd[@]}"; then
+				echo "bench: this fails: ${cmd[*]}" >&2
+				exit 1
+			fi
+			unset -n cmd
+		done
+	}
 
-	"$ALTERNATE" -n "$ROUNDS" -w "$WARMUP" --baseline unshare ${RAW:+--raw "$RAW"} \
-		--label isolate -- "${isolate_cmd[@]}" \
-		--- --label crun -- "${crun_cmd[@]}" \
-		--- --label crun-nocg -- "${crun_nocg_cmd[@]}" \
-		--- --label bwrap -- "${bwrap_cmd[@]}" \
-		--- --label unshare -- "${unshare_cmd[@]}"
+	if [ "$ROUNDS" -gt 0 ]; then
+		try isolate_cmd crun_cmd crun_nocg_cmd bwrap_cmd unshare_cmd
+		echo "== runs (ms wall time, MB peak RSS; ratios of medians)"
+		"$ALTERNATE" -n "$ROUNDS" -w "$WARMUP" --baseline unshare ${RAW:+--raw "$RAW"} \
+			--label isolate -- "${isolate_cmd[@]}" \
+			--- --label crun -- "${crun_cmd[@]}" \
+			--- --label crun-nocg -- "${crun_nocg_cmd[@]}" \
+			--- --label bwrap -- "${bwrap_cmd[@]}" \
+			--- --label unshare -- "${unshare_cmd[@]}"
+	fi
+
+	# ---- Resource limits ----
+	if [ "$LIMIT_ROUNDS" -gt 0 ]; then
+		# docker's flags for the limits in the crun-limits bundle (see the top)
+		limit_flags=(--memory 64m --pids-limit 100 --cpus 1)
+		limits_cmd=("$ISOLATE" run --network none "${limit_flags[@]}" --rootfs "$ROOTFS" /bin/true)
+		crun_limits_cmd=(crun --root "$CRUN_STATE" run --bundle "$BUNDLE_LIMITS" "$CID-limits")
+		try isolate_cmd limits_cmd crun_cmd crun_limits_cmd
+		# The limits as the container's own cgroups have them (its
+		# /sys/fs/cgroup, in its cgroup namespace).
+		got=$("$ISOLATE" run --network none "${limit_flags[@]}" --rootfs "$ROOTFS" \
+			sh -c "$LIMIT_SHOW") || { echo "bench: isolate's limits check failed" >&2; exit 1; }
+		[ "$got" = "$LIMIT_WANT" ] ||
+			{ echo "bench: isolate-limits sets \"$got\", not \"$LIMIT_WANT\"" >&2; exit 1; }
+		got=$(crun --root "$CRUN_STATE" run --bundle "$BUNDLE_CHECK" "$CID-check") ||
+			{ echo "bench: crun's limits check failed" >&2; exit 1; }
+		[ "$got" = "$LIMIT_WANT" ] ||
+			{ echo "bench: crun-limits sets \"$got\", not \"$LIMIT_WANT\"" >&2; exit 1; }
+
+		if [ "$ROUNDS" -gt 0 ]; then echo; fi
+		echo "== resource limits runs (ms wall time, MB peak RSS; ratios of medians)"
+		echo "limits in the containers' cgroups (memory, memory+swap, pids, cfs quota," \
+		     "period): $got"
+		"$ALTERNATE" -n "$LIMIT_ROUNDS" -w "$WARMUP" --baseline crun-limits --raw "$LIMIT_RAW" \
+			--label isolate-nolimits -- "${isolate_cmd[@]}" \
+			--- --label isolate-limits -- "${limits_cmd[@]}" \
+			--- --label crun -- "${crun_cmd[@]}" \
+			--- --label crun-limits -- "${crun_limits_cmd[@]}"
+	fi
 	[ "$NET_ROUNDS" -gt 0 ] || exit 0
 
 	# ---- Networking ----
@@ -168,16 +238,9 @@ if [ "${1:-}" = --inside ]; then
 	bridge_cmd=("$ISOLATE" run --network bridge --rootfs "$ROOTFS" /bin/true)
 	none_cmd=("$ISOLATE" run --network none --rootfs "$ROOTFS" /bin/true)
 	podman_cmd=(podman run --rm --network bridge "$PODMAN_IMAGE" /bin/true)
-	for name in bridge_cmd none_cmd podman_cmd; do
-		declare -n cmd=$name
-		if ! "${cmd[@]}"; then
-			echo "bench: this fails: ${cmd[*]}" >&2
-			exit 1
-		fi
-		unset -n cmd
-	done
+	try bridge_cmd none_cmd podman_cmd
 
-	echo
+	if [ "$ROUNDS" -gt 0 ] || [ "$LIMIT_ROUNDS" -gt 0 ]; then echo; fi
 	echo "== networking runs (ms wall time, MB peak RSS; ratios of medians)"
 	"$ALTERNATE" -n "$NET_ROUNDS" -w "$WARMUP" --baseline isolate-none ${RAW:+--raw "$RAW.net"} \
 		--label isolate-bridge -- "${bridge_cmd[@]}" \
@@ -203,7 +266,10 @@ if [ ! -x "$ISOLATE" ] || [ ! -x "$ALTERNATE" ]; then
 	die "build first: make bench"
 fi
 export ROUNDS=${ROUNDS:-300} WARMUP=${WARMUP:-10} NET_ROUNDS=${NET_ROUNDS:-120}
-case $ROUNDS$WARMUP$NET_ROUNDS in *[!0-9]*) die "ROUNDS, WARMUP and NET_ROUNDS must be numbers" ;; esac
+export LIMIT_ROUNDS=${LIMIT_ROUNDS:-1200}
+case $ROUNDS$WARMUP$NET_ROUNDS$LIMIT_ROUNDS in
+*[!0-9]*) die "ROUNDS, WARMUP, LIMIT_ROUNDS and NET_ROUNDS must be numbers" ;;
+esac
 if [ -n "${RAW:-}" ]; then
 	case $RAW in /*) ;; *) RAW=$PWD/$RAW ;; esac
 	export RAW
@@ -212,7 +278,7 @@ fi
 # The runtimes, from Debian, when missing.
 missing=()
 command -v crun >/dev/null || missing+=(crun)
-command -v bwrap >/dev/null || missing+=(bubblewrap)
+[ "$ROUNDS" -gt 0 ] && ! command -v bwrap >/dev/null && missing+=(bubblewrap)
 command -v busybox >/dev/null || missing+=(busybox-static)
 if [ "$NET_ROUNDS" -gt 0 ]; then
 	command -v podman >/dev/null || missing+=(podman)
@@ -230,6 +296,39 @@ tmp=
 export CID=isolate-bench-$$
 # podman's default network here is on this bridge, which is ours alone.
 export NET_BRIDGE=isobench$$
+
+# ---- The cgroups the runtimes make ----------------------------------------
+# crun (cgroupfs, no cgroupsPath) makes ID in each hierarchy, with no parent,
+# and removes it when the run ends.  isolate makes isolate/ID and removes
+# ID; its parent "isolate" stays, by design (docs/cgroups.md: removing it
+# would race with a container being made under it), as its bridge does.
+# The hierarchies: the v1 ones, or cgroup v2 (a hybrid's is hidden from the
+# runtimes, see the top).
+if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	cg_hier=(/sys/fs/cgroup)
+else
+	cg_hier=()
+	for d in /sys/fs/cgroup/*/; do
+		[ "$(stat -f -c %T "$d")" = cgroupfs ] && cg_hier+=("${d%/}")
+	done
+fi
+crun_cgroups() {
+	local d id
+	for d in "${cg_hier[@]}"; do
+		for id in "$CID" "$CID-nocg" "$CID-limits" "$CID-check"; do
+			printf '%s\n' "$d/$id"
+		done
+	done
+}
+cg_cleanup() {
+	local d
+	# crun removes its cgroups when a run ends; only an interrupted run
+	# could leave one (in the v1 hierarchies, which are the host's).
+	for d in $(crun_cgroups); do
+		[ -d "$d" ] && rmdir "$d"
+	done
+	return 0
+}
 
 # ---- What podman leaves on the host ----------------------------------------
 # Noted before it runs (net_before), removed at the end when it was not
@@ -320,11 +419,7 @@ cleanup() {
 			rm -rf "$tmp"
 		fi
 	fi
-	# crun removes its cgroups when a run ends; only an interrupted run
-	# could leave one (in the v1 hierarchies, which are the host's).
-	for mnt in /sys/fs/cgroup/*/"$CID" /sys/fs/cgroup/*/"$CID-nocg"; do
-		[ -d "$mnt" ] && rmdir "$mnt"
-	done
+	cg_cleanup
 	exit "$status"
 }
 trap cleanup EXIT
@@ -352,13 +447,15 @@ chown -hR 100000:100000 "$r2"
 # iso_spec_add_default_mounts), no seccomp, no masked paths, no rlimits.
 # Without a "capabilities" object crun runs the process with none; that is
 # a few capset calls, no measurable difference for a /bin/true.
-cat > "$BUNDLE/config.json" <<EOF
+# bundle_config FILE ARGS [RESOURCES]: ARGS and RESOURCES are JSON.
+bundle_config() {
+	cat > "$1" <<EOF
 {
   "ociVersion": "1.0.2",
   "process": {
     "terminal": false,
     "user": { "uid": 0, "gid": 0 },
-    "args": [ "/bin/true" ],
+    "args": $2,
     "env": [ "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" ],
     "cwd": "/"
   },
@@ -376,9 +473,12 @@ cat > "$BUNDLE/config.json" <<EOF
     { "destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue",
       "options": [ "nosuid", "noexec", "nodev" ] },
     { "destination": "/sys", "type": "sysfs", "source": "sysfs",
+      "options": [ "nosuid", "noexec", "nodev", "ro" ] },
+    { "destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
       "options": [ "nosuid", "noexec", "nodev", "ro" ] }
   ],
-  "linux": {
+  "linux": {${3:+
+    \"resources\": $3,}
     "uidMappings": [ { "containerID": 0, "hostID": 100000, "size": 65536 } ],
     "gidMappings": [ { "containerID": 0, "hostID": 100000, "size": 65536 } ],
     "namespaces": [
@@ -388,6 +488,27 @@ cat > "$BUNDLE/config.json" <<EOF
   }
 }
 EOF
+}
+bundle_config "$BUNDLE/config.json" '[ "/bin/true" ]'
+
+# The limits part: the same bundle with docker's linux.resources for
+# --memory 64m --pids-limit 100 --cpus 1 (see the top), and one that shows
+# them from inside, as a check (isolate's check runs the same command).
+if [ "$LIMIT_ROUNDS" -gt 0 ]; then
+	[ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ] ||
+		die "the limits part is written for cgroup v1 with swap accounting (LIMIT_ROUNDS=0 skips it)"
+	export BUNDLE_LIMITS=$tmp/bundle-limits BUNDLE_CHECK=$tmp/bundle-check
+	export LIMIT_RAW=${RAW:+$RAW.limits}
+	LIMIT_RAW=${LIMIT_RAW:-$tmp/limits.tsv}
+	export LIMIT_WANT="67108864 134217728 100 100000 100000"
+	LIMIT_SHOW='cd /sys/fs/cgroup && echo $(cat memory/memory.limit_in_bytes'
+	export LIMIT_SHOW+=' memory/memory.memsw.limit_in_bytes pids/pids.max cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us)'
+	resources='{ "memory": { "limit": 67108864, "swap": 134217728 }, "pids": { "limit": 100 },
+    "cpu": { "quota": 100000, "period": 100000 } }'
+	mkdir -p "$BUNDLE_LIMITS" "$BUNDLE_CHECK"
+	bundle_config "$BUNDLE_LIMITS/config.json" '[ "/bin/true" ]' "$resources"
+	bundle_config "$BUNDLE_CHECK/config.json" "[ \"/bin/sh\", \"-c\", \"$LIMIT_SHOW\" ]" "$resources"
+fi
 
 # podman's configuration, all of it under $tmp/podman (see the top).
 if [ "$NET_ROUNDS" -gt 0 ]; then
@@ -449,14 +570,14 @@ if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
 	echo "cgroups: v2"
 elif [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
 	echo "cgroups: hybrid (cgroup2 on /sys/fs/cgroup/unified with: $(cat /sys/fs/cgroup/unified/cgroup.controllers));" \
-	     "hidden by a tmpfs for the benchmark"
+	     "unmounted for the benchmark, a tmpfs in its place"
 else
 	echo "cgroups: v1"
 fi
 echo "== versions"
 echo "isolate: $("$ISOLATE" --version 2>&1 | head -n 1)"
 echo "crun:    $(crun --version | head -n 1)"
-echo "bwrap:   $(bwrap --version)"
+[ "$ROUNDS" -gt 0 ] && echo "bwrap:   $(bwrap --version)"
 echo "unshare: $(unshare --version)"
 if [ "$NET_ROUNDS" -gt 0 ]; then
 	echo "podman:  $(podman --version), $(/usr/lib/podman/netavark --version 2>/dev/null ||
@@ -464,7 +585,6 @@ if [ "$NET_ROUNDS" -gt 0 ]; then
 	     "network $NET_SUBNET on bridge $NET_BRIDGE"
 fi
 echo "rootfs:  $(busybox 2>&1 | head -n 1 | cut -d' ' -f1-2) (static), /bin/true"
-echo "== runs (ms wall time, MB peak RSS; ratios of medians)"
 
 out=$tmp/table
 unshare --mount --propagation private "$BASH" "$0" --inside | tee "$out"
@@ -473,7 +593,7 @@ unshare --mount --propagation private "$BASH" "$0" --inside | tee "$out"
 if [ -n "$(ls -A "$CRUN_STATE")" ] || [ -n "$(crun --root "$CRUN_STATE" list -q)" ]; then
 	die "crun left state in $CRUN_STATE"
 fi
-for d in /sys/fs/cgroup/*/"$CID" /sys/fs/cgroup/*/"$CID-nocg"; do
+for d in $(crun_cgroups); do
 	[ -e "$d" ] && die "crun left the cgroup $d"
 done
 if awk -v t="$tmp/" 'index($5 "/", t) == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
@@ -482,27 +602,67 @@ fi
 
 # The medians in the tables of bench-alternate: "LABEL MEDIAN" per line,
 # from the label in column 1 and the median in column 3 of the rows between
-# the units line and the next note.  SECTION 1 is the first run, 2 the
-# networking one; TABLE 1 is the wall times, 2 those up to the command's exit.
+# the units line and the next note.  SECTION is runs (the first part),
+# limits or networking; TABLE 1 is the wall times, 2 those up to the
+# command's exit.
 medians() {
 	awk -v section="$1" -v table="$2" '
-	     /^== networking/ { sec++; t = 0 }
+	     /^== runs/ { sec = "runs"; t = 0 }
+	     /^== resource limits/ { sec = "limits"; t = 0 }
+	     /^== networking/ { sec = "networking"; t = 0 }
 	     $1 == "command" && $3 == "median" { t++; getline; rows = 1; next }
 	     rows && /^\(|^until/ { rows = 0 }
-	     rows && NF > 3 && sec + 1 == section && t == table { print $1, $3 }' "$out"
+	     rows && NF > 3 && sec == section && t == table { print $1, $3 }' "$out"
 }
 
-# isolate's median over each other's.
-echo "== isolate's median relative to the others"
-medians 1 1 | awk '{ med[$1] = $2; order[++n] = $1 }
-     END { for (i = 1; i <= n; i++) if (order[i] != "isolate")
-		printf "isolate / %-10s %5.2f\n", order[i], med["isolate"] / med[order[i]] }'
+if [ "$ROUNDS" -gt 0 ]; then
+	# isolate's median over each other's.
+	echo "== isolate's median relative to the others"
+	medians runs 1 | awk '{ med[$1] = $2; order[++n] = $1 }
+	     END { for (i = 1; i <= n; i++) if (order[i] != "isolate")
+			printf "isolate / %-10s %5.2f\n", order[i], med["isolate"] / med[order[i]] }'
+fi
+
+if [ "$LIMIT_ROUNDS" -gt 0 ]; then
+	# What the limits add, from the medians of the table; then the same
+	# from each quarter of the rounds, from the figures of every run.
+	echo "== resource limits: what --memory 64m --pids-limit 100 --cpus 1 adds (medians, ms)"
+	medians limits 1 | awk '{ med[$1] = $2 }
+	     function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : sprintf("n/a (divisor %.3f ms)", b) }
+	     function row(name, base, lim) {
+		printf "%-8s %10.3f %10.3f %+10.3f\n", name, med[base], med[lim], med[lim] - med[base] }
+	     END {
+		printf "%-8s %10s %10s %10s\n", "", "no limits", "limits", "added"
+		row("isolate", "isolate-nolimits", "isolate-limits")
+		row("crun", "crun", "crun-limits")
+		printf "isolate-limits / crun-limits:          %s\n",
+			ratio(med["isolate-limits"], med["crun-limits"])
+		printf "isolate added cost / crun added cost:  %s\n",
+			ratio(med["isolate-limits"] - med["isolate-nolimits"], med["crun-limits"] - med["crun"]) }'
+	awk -F '\t' 'NR == FNR { if (FNR > 1 && $1 + 0 > n) n = $1 + 0; next }
+	     FNR > 1 { print int(($1 - 1) * 4 / n) + 1, $3, $5 }' "$LIMIT_RAW" "$LIMIT_RAW" |
+		sort -k1,1n -k2,2 -k3,3g |
+		awk '{ k = $1 SUBSEP $2; v[k, ++c[k]] = $3 }
+		     END {
+			for (k in c) {
+				n = c[k]
+				med[k] = n % 2 ? v[k, (n + 1) / 2] : (v[k, n / 2] + v[k, n / 2 + 1]) / 2
+			}
+			for (r = 1; r <= 2; r++) {
+				rt = r == 1 ? "isolate" : "crun"
+				lim = rt "-limits"; base = r == 1 ? "isolate-nolimits" : "crun"
+				line = sprintf("added, by quarter of the rounds: %-8s", rt)
+				for (q = 1; q <= 4; q++)
+					line = line sprintf(" %+7.3f", med[q SUBSEP lim] - med[q SUBSEP base])
+				print line
+			} }'
+fi
 echo "no crun state, cgroups or mounts left behind"
 [ "$NET_ROUNDS" -gt 0 ] || exit 0
 
 # The networking ratios, over whole runs and up to the command's own exit.
 echo "== networking: ratios of medians      whole run  to the command's exit"
-{ medians 2 1 | sed 's/^/run /'; medians 2 2 | sed 's/^/exit /'; } |
+{ medians networking 1 | sed 's/^/run /'; medians networking 2 | sed 's/^/exit /'; } |
 	awk '{ med[$1, $2] = $3 }
 	     function ratio(which, a, b) {
 		return med[which, b] > 0 ? sprintf("%9.2f", med[which, a] / med[which, b]) : "        -" }
