@@ -68,6 +68,26 @@ static void add_hier(struct iso_cgroup_layout *l, const char *mount, bool v2, ch
 	};
 }
 
+/* A hierarchy with a later mount on its mount point, or on a directory
+ * above it, is hidden: whoever mounted over it means it not to be used. */
+static void drop_hidden(struct iso_cgroup_layout *l, const char *mount_point)
+{
+	for (size_t i = 0; i < l->n;) {
+		struct iso_cgroup_hier *h = &l->h[i];
+
+		if (!path_is_under(h->mount, mount_point)) {
+			i++;
+			continue;
+		}
+		free(h->mount);
+		free(h->name);
+		free(h->controllers);
+		free(h->own);
+		memmove(h, h + 1, (l->n - i - 1) * sizeof(*h));
+		l->n--;
+	}
+}
+
 /* One mountinfo line: fields up to " - ", then fstype, source, superopts. */
 static void parse_mount_line(struct iso_cgroup_layout *l, char *line)
 {
@@ -87,6 +107,11 @@ static void parse_mount_line(struct iso_cgroup_layout *l, char *line)
 	superopts = strtok_r(NULL, " \n", &save);
 	if (fstype == NULL || superopts == NULL)
 		return;
+	{
+		cleanup_free char *mp = iso_mountinfo_unescape(f[4]);
+
+		drop_hidden(l, mp);
+	}
 	/* f[3]: the mount's root; a cgroup shown from below its root is a
 	 * container's view, not a hierarchy to manage */
 	if (strcmp(f[3], "/") != 0)

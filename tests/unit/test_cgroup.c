@@ -85,6 +85,30 @@ static void comounted_v1_controllers_share_a_hierarchy(void **state)
 	iso_cgroup_layout_free(&l);
 }
 
+static void a_hierarchy_mounted_over_is_not_used(void **state)
+{
+	static const char mi[] =
+		"35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+		"39 31 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+		"90 41 0:90 / /sys/fs/cgroup/unified rw - tmpfs bench rw\n"
+		"91 35 0:91 / /sys/fs/cgroup/memory2 rw - tmpfs other rw\n";
+	struct iso_cgroup_layout l;
+	struct iso_error err;
+
+	(void)state;
+	assert_int_equal(iso_cgroup_layout_parse(mi, "", &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.h[0].name, "memory");
+	assert_string_equal(l.h[1].name, "pids");
+	iso_cgroup_layout_free(&l);
+	/* a tmpfs over the whole directory hides every hierarchy below it */
+	assert_int_equal(iso_cgroup_layout_parse("35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+						 "92 31 0:92 / /sys/fs/cgroup rw - tmpfs t rw\n", "", &l, &err), 0);
+	assert_int_equal(l.n, 0);
+	iso_cgroup_layout_free(&l);
+}
+
 static void no_cgroups_no_layout(void **state)
 {
 	struct iso_cgroup_layout l;
@@ -414,6 +438,7 @@ int main(void)
 		cmocka_unit_test(hybrid_layout_has_every_hierarchy_once),
 		cmocka_unit_test(pure_v2_layout_finds_every_controller_in_it),
 		cmocka_unit_test(comounted_v1_controllers_share_a_hierarchy),
+		cmocka_unit_test(a_hierarchy_mounted_over_is_not_used),
 		cmocka_unit_test(no_cgroups_no_layout),
 		cmocka_unit_test(plan_places_the_container_under_its_parent),
 		cmocka_unit_test_setup_teardown(v1_limits_land_in_v1_files, tmpdir_setup, tmpdir_teardown),
