@@ -6,7 +6,9 @@
 set -eu
 
 build="gcc make libc6-dev pkg-config libmnl-dev libnftables-dev libnetfilter-conntrack-dev libjansson-dev"
-test="$build libcmocka-dev bats busybox-static util-linux procps iproute2 uidmap nftables"
+# its second line: for the cgroup v2 VM of tests/vm/
+test="$build libcmocka-dev bats busybox-static util-linux procps iproute2 uidmap nftables
+	qemu-system-x86 linux-image-amd64 kmod e2fsprogs cpio"
 bench="$test crun bubblewrap podman"
 
 case "${1:-build}" in

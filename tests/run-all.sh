@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Runs the unit tests (cmocka) and the integration tests (bats), both as
-# TAP, for each build directory in $BUILDS (default: build), and ends with
-# one line: "N passed, M failed".  Exits non-zero when a test failed or a
-# suite could not run.
+# TAP, for each build directory in $BUILDS (default: build), then the
+# cgroup v2 suite in a VM (tests/vm/, docs/testing.md) for each build in
+# $VM_BUILDS (default: none), and ends with one line: "N passed, M
+# failed".  Exits non-zero when a test failed or a suite could not run.
 #
-#   BUILDS="build build-asan" tests/run-all.sh [unit|integration|all] [BATS_FILE...]
+#   BUILDS="build build-asan" VM_BUILDS=build tests/run-all.sh [unit|integration|all] [BATS_FILE...]
+#   BUILDS=build tests/run-all.sh cgroup-v2 [BATS_FILE...]
+#
+# cgroup-v2 runs only the VM suite, for $VM_BUILDS (default: $BUILDS), on
+# the BATS_FILEs if given (default: tests/integration/cgroups.bats).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -109,12 +114,32 @@ check_net_leftovers() {
 	count_tap <"$log"
 }
 
-case "$what" in
-unit | integration | all) ;;
-*) echo "usage: $0 [unit|integration|all] [BATS_FILE...]" >&2; exit 2 ;;
-esac
+# The cgroup v2 suite, in a VM with a pure cgroup v2 hierarchy and a
+# scratch disk for io.max (this host's cgroups may be v1 or hybrid); its
+# last test checks that no container cgroup is left.  A VM that does not
+# boot counts as one failed test.
+run_cgroup_v2_vm() {
+	local f files=() status
+	for f in "$@"; do files+=("$(realpath -- "$f")"); done
+	echo "# cgroup v2 VM: ${files[*]:-tests/integration/cgroups.bats}"
+	(cd "$top" && tests/vm/run-in-v2-vm.sh -t 900 -d 256 -e ISOLATE="$build/isolate" -- \
+		tests/vm/cgroup-v2-suite.sh "${files[@]}") >"$log" 2>&1
+	status=$?
+	count_tap <"$log"
+	if [ "$status" -ne 0 ] && ! grep -q '^not ok' "$log"; then
+		echo "not ok - $(basename "$build"): the cgroup v2 VM suite ended with status $status"
+		failed=$((failed + 1))
+	fi
+}
 
-for build in ${BUILDS:-build}; do
+case "$what" in
+unit | integration | all) builds=${BUILDS:-build} vm_builds=${VM_BUILDS:-} ;;
+cgroup-v2) builds="" vm_builds=${VM_BUILDS:-${BUILDS:-build}} ;;
+*) echo "usage: $0 [unit|integration|all|cgroup-v2] [BATS_FILE...]" >&2; exit 2 ;;
+esac
+[ "$what" = all ] || [ "$what" = cgroup-v2 ] || vm_builds=""
+
+for build in $builds; do
 	case "$build" in /*) ;; *) build="$top/$build" ;; esac
 	if [ "$what" != unit ] && [ ! -x "$build/isolate" ]; then
 		echo "# $build/isolate is missing: run make first"
@@ -130,6 +155,19 @@ for build in ${BUILDS:-build}; do
 		check_net_leftovers
 	fi
 	echo "# $(basename "$build"): $((passed - before_passed)) passed, $((failed - before_failed)) failed"
+done
+
+for build in $vm_builds; do
+	case "$build" in /*) ;; *) build="$top/$build" ;; esac
+	if [ ! -x "$build/isolate" ]; then
+		echo "# $build/isolate is missing: run make first"
+		broken=1
+		continue
+	fi
+	before_passed=$passed before_failed=$failed
+	echo "# ===== $(basename "$build") in a cgroup v2 VM ====="
+	if [ "$what" = cgroup-v2 ]; then run_cgroup_v2_vm "$@"; else run_cgroup_v2_vm; fi
+	echo "# $(basename "$build") in a cgroup v2 VM: $((passed - before_passed)) passed, $((failed - before_failed)) failed"
 done
 
 echo "$passed passed, $failed failed"

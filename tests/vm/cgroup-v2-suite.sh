@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The cgroup v2 suite, run inside the VM of run-in-v2-vm.sh: bats files
+# (default: tests/integration/cgroups.bats) against $ISOLATE (default:
+# build/isolate), as TAP on stdout, then one more TAP test: that the
+# suite left no cgroup under /sys/fs/cgroup/isolate, and no process in it.
+# Exits non-zero when a test failed.
+#
+#   tests/vm/run-in-v2-vm.sh -d 256 -- tests/vm/cgroup-v2-suite.sh [BATS_FILE...]
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+if [ "${ISOLATE_IN_VM:-}" != 1 ]; then
+	echo "cgroup-v2-suite: run it in the VM: tests/vm/run-in-v2-vm.sh -- $0" >&2
+	exit 2
+fi
+files=("$@")
+[ $# -gt 0 ] || files=("$top/tests/integration/cgroups.bats")
+
+# /var/tmp is a disk filesystem in the VM, as run-all.sh wants for TMPDIR
+export ISOLATE=${ISOLATE:-$top/build/isolate} TMPDIR=/var/tmp
+bats --tap "${files[@]}" 2>&1
+status=$?
+
+parent=/sys/fs/cgroup/isolate
+name="cgroup v2 VM: the suite leaves no cgroup under $parent"
+left=$(
+	find "$parent" -mindepth 1 -type d 2>/dev/null | sed 's/^/cgroup: /'
+	[ ! -e "$parent/cgroup.procs" ] || sed 's/^/process: /' "$parent/cgroup.procs"
+)
+if [ -z "$left" ]; then
+	echo "ok - $name"
+else
+	echo "not ok - $name"
+	printf '%s\n' "$left" | sed 's/^/# left: /'
+	status=1
+fi
+exit "$status"
