@@ -16,6 +16,7 @@
 #include "mount.h"
 #include "mountinfo.h"
 #include "pathres.h"
+#include "state.h"
 #include "util.h"
 
 /* Filesystems that belong to a namespace: an instance shows the namespace
@@ -248,21 +249,30 @@ static int create_mount_points(struct iso_rootfs *r, int p, int handle, struct i
 }
 
 /* Idmaps when asked and possible; a filesystem that cannot be idmapped is
- * said once and used with the plain user namespace mapping. */
-static int set_mount_attrs(struct iso_rootfs *r, int mnt, bool recursive, uint64_t set,
-			   uint64_t clr, bool idmap, const char *what, struct iso_error *err)
+ * said once (unless QUIET) and used with the plain user namespace
+ * mapping. */
+static int set_mount_attrs_q(struct iso_rootfs *r, int mnt, bool recursive, uint64_t set,
+			     uint64_t clr, bool idmap, const char *what, bool quiet,
+			     struct iso_error *err)
 {
 	if (idmap && r->userns_fd >= 0) {
 		if (iso_mount_set(mnt, recursive, set, clr, 0, r->userns_fd) == 0)
 			return 0;
 		if (!iso_mount_idmap_unsupported(errno))
 			return iso_error_set(err, errno, "idmap the mount of %s", what);
-		iso_log(ISO_LOG_NOTE, "%s cannot be an idmapped mount (%s); its files keep the plain user namespace mapping",
-			what, strerror(errno));
+		if (!quiet)
+			iso_log(ISO_LOG_NOTE, "%s cannot be an idmapped mount (%s); its files keep "
+				"the plain user namespace mapping", what, strerror(errno));
 	}
 	if (iso_mount_set(mnt, recursive, set, clr, 0, -1) < 0)
 		return iso_error_set(err, errno, "set the mount attributes of %s", what);
 	return 0;
+}
+
+static int set_mount_attrs(struct iso_rootfs *r, int mnt, bool recursive, uint64_t set,
+			   uint64_t clr, bool idmap, const char *what, struct iso_error *err)
+{
+	return set_mount_attrs_q(r, mnt, recursive, set, clr, idmap, what, false, err);
 }
 
 /* A symlink on the way, the last component included, is followed, but
@@ -379,8 +389,11 @@ static int build_bind(struct iso_rootfs *r, size_t i, const struct iso_mntopts *
 	mnt = iso_mount_clone(r->source_fd[i], "", opts->recursive, err);
 	if (mnt < 0)
 		return iso_error_prefix(err, "bind %s", m->source);
-	if (set_mount_attrs(r, mnt, opts->recursive, opts->attr_set, opts->attr_clr, opts->idmap,
-			    m->destination, err) < 0)
+	/* isolate's own files (/etc/hosts and kin, on the run directory's
+	 * tmpfs, which kernels before 6.3 cannot idmap) are only read: no
+	 * note about them on every run */
+	if (set_mount_attrs_q(r, mnt, opts->recursive, opts->attr_set, opts->attr_clr, opts->idmap,
+			      m->destination, path_is_under(m->source, iso_run_dir()), err) < 0)
 		return -1;
 	return attach_at(r, mnt, r->dest[i], err);
 }

@@ -127,12 +127,17 @@ CGFILE='cgfile() { if [ -e /sys/fs/cgroup/cgroup.controllers ]; then echo /sys/f
 @test "a fork bomb under --pids-limit 64 is contained and the host's pid count recovers" {
 	local before after
 	before=$(ls /proc | grep -c '^[0-9]')
+	# once the bomb fills the limit the shell cannot fork: the files are
+	# found first, sleep started first, and read with builtins
 	run cg_run --pids-limit 64 sh -c "$CGFILE"'
+		max=$(cgfile pids pids.max) cur=$(cgfile pids pids.current) ev=$(cgfile pids pids.events)
+		sleep 2 & s=$!
 		b() { while :; do b & done; }
 		(b) 2>/dev/null &
-		sleep 2
-		cat $(cgfile pids pids.max) $(cgfile pids pids.current)
-		grep max $(cgfile pids pids.events)'
+		wait $s
+		read m < $max; read c < $cur
+		while read k v; do [ "$k" = max ] && e=$v; done < $ev
+		echo $m $c max $e'
 	expect_status 0
 	local lines=($output)
 	[ "${lines[0]}" = 64 ]
@@ -181,6 +186,7 @@ CGFILE='cgfile() { if [ -e /sys/fs/cgroup/cgroup.controllers ]; then echo /sys/f
 	run cg_run --memory 64m --memory-reservation 32m --memory-swap 128m --cpus 1.5 \
 		--cpu-shares 512 --pids-limit 100 --cpuset-cpus 0 --cpuset-mems 0 sh -c "$CGFILE"'
 		if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+			cd /sys/fs/cgroup
 			cat memory.max memory.low memory.swap.max cpu.max cpu.weight pids.max cpuset.cpus cpuset.mems
 		else
 			cd /sys/fs/cgroup
