@@ -89,6 +89,12 @@ stage1() {
 		mount -t 9p -o $p9,cache=none "rw$i" "$r$dir" || fail "cannot mount the share $dir"
 		i=$((i + 1))
 	done <$r$h/rw-dirs
+	# the command's working directory, wherever it is (read-only)
+	read -r cwd <$r$h/cwd-dir
+	if [ "$cwd" != / ]; then
+		mkdir -p "$r$cwd"
+		mount -t 9p -o $p9,ro,cache=loose cwd "$r$cwd" || fail "cannot mount the working directory $cwd"
+	fi
 
 	hostname isolate-v2-vm
 	ip link set lo up

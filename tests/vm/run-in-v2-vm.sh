@@ -149,6 +149,9 @@ find "$cache" -type f -mtime +7 -delete
 	printf '\n'
 } >"$run/cmd"
 printf '%s\n' "${rw_dirs[@]}" | grep . >"$run/rw-dirs" || true
+# the working directory (the repository) is shared on its own, read-only:
+# below /tmp or /run (a CI clone) the VM's fresh tmpfs would hide it
+printf '%s\n' "$PWD" >"$run/cwd-dir"
 touch "$run/out" "$run/err"
 
 # /var/tmp in the VM: a disk filesystem, where idmapped mounts work on any
@@ -162,7 +165,8 @@ args=(-nodefaults -no-user-config -display none -no-reboot
 	-append "console=ttyS0 loglevel=4 panic=-1 cgroup_no_v1=all mitigations=off"
 	-serial "file:$run/console.log"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-	-virtfs "local,path=$run,mount_tag=vmrun,security_model=none,multidevs=remap")
+	-virtfs "local,path=$run,mount_tag=vmrun,security_model=none,multidevs=remap"
+	-virtfs "local,path=$PWD,mount_tag=cwd,security_model=none,readonly=on,multidevs=remap")
 i=0
 for dir in "${rw_dirs[@]}"; do
 	args+=(-virtfs "local,path=$dir,mount_tag=rw$i,security_model=none,multidevs=remap")
