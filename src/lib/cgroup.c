@@ -8,12 +8,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cgroup_int.h"
+#include "log.h"
 #include "util.h"
+
+int iso_cgroup_parent_check(const char *parent, struct iso_error *err)
+{
+	cleanup_free char *rooted = NULL;
+	cleanup_free char *norm = NULL;
+
+	if (parent == NULL)
+		return 0;
+	for (const char *p = parent; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return iso_error_set(err, 0, "cgroup parent %s: control characters are not allowed",
+					     parent);
+	rooted = xasprintf("/%s", parent);
+	norm = path_normalize(rooted);
+	if (norm == NULL)
+		return iso_error_set(err, 0, "cgroup parent %s: \"..\" is not allowed", parent);
+	return 0;
+}
 
 int iso_cgroup_plan(struct iso_cgroup *cg, const struct iso_cgroup_layout *l,
 		    const char *parent, const char *id, bool as_root, struct iso_error *err)
@@ -22,17 +43,24 @@ int iso_cgroup_plan(struct iso_cgroup *cg, const struct iso_cgroup_layout *l,
 	cleanup_free char *norm = path_normalize(rel);
 
 	*cg = (struct iso_cgroup){ .layout = l };
-	if (norm == NULL)
-		return iso_error_set(err, 0, "cgroup parent %s: \"..\" is not allowed", parent);
+	if (iso_cgroup_parent_check(parent, err) < 0)
+		return -1;
 	cg->paths = xcalloc(l->n + 1, sizeof(char *));
 	cg->dirs = xcalloc(l->n + 1, sizeof(int));
+	for (size_t i = 0; i < l->n; i++)
+		cg->dirs[i] = -1;
 	for (size_t i = 0; i < l->n; i++) {
 		const char *base = as_root ? "" : l->h[i].own;
-		cleanup_free char *full = xasprintf("%s%s", base, norm);
+		cleanup_free char *full = xasprintf("/%s%s", base, norm);
 		cleanup_free char *clean = path_normalize(full);
 
+		/* a caller outside its cgroup namespace's root sees "/.." */
+		if (clean == NULL) {
+			iso_cgroup_destroy(cg);
+			return iso_error_set(err, 0, "cgroup: the caller's own cgroup %s in %s is outside "
+					     "its cgroup namespace", base, l->h[i].mount);
+		}
 		cg->paths[i] = xstrdup(clean + 1);
-		cg->dirs[i] = -1;
 	}
 	return 0;
 }
@@ -72,8 +100,11 @@ char *iso_cg_read(int dir, const char *file)
 }
 
 /* A new v1 cpuset starts with no CPUs and no memory nodes, and takes no
- * process until given some: it gets its parent's. */
-static void inherit_cpuset(int parent, int dir)
+ * process until given some: it gets its parent's.  Every level is seen
+ * to, not only those this run made: another run may have made one and not
+ * filled it yet, or died before it did. */
+static int inherit_cpuset(const char *mount, const char *path, int parent, int dir,
+			  struct iso_error *err)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 
@@ -84,9 +115,11 @@ static void inherit_cpuset(int parent, int dir)
 		if (have == NULL || (have[0] != '\n' && have[0] != '\0'))
 			continue;
 		from = iso_cg_read(parent, files[i]);
-		if (from != NULL)
-			iso_cg_write(dir, files[i], from);
+		if (from != NULL && iso_cg_write(dir, files[i], from) < 0)
+			return iso_error_set(err, errno, "cgroup: give %s/%s its parent's %s", mount,
+					     path, files[i]);
 	}
+	return 0;
 }
 
 /* v2: the controllers a container may use, passed down from PARENT to its
@@ -123,21 +156,20 @@ static int make_path(const struct iso_cgroup_hier *h, const char *path, bool del
 		return iso_error_set(err, errno, "open %s", h->mount);
 	for (char *c = strtok_r(copy, "/", &save); c != NULL; c = next) {
 		int child;
-		bool made = true;
 
 		next = strtok_r(NULL, "/", &save);
 		if (delegate)
 			enable_controllers(dir);
-		if (mkdirat(dir, c, 0755) < 0) {
-			if (errno != EEXIST || next == NULL)
-				return iso_error_set(err, errno, "make cgroup %s/%s", h->mount, path);
-			made = false;
-		}
+		if (mkdirat(dir, c, 0755) < 0 && (errno != EEXIST || next == NULL))
+			return iso_error_set(err, errno, "make cgroup %s/%s", h->mount, path);
 		child = openat(dir, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (child < 0)
 			return iso_error_set(err, errno, "open cgroup %s/%s", h->mount, path);
-		if (made && !h->v2 && strstr(h->controllers, "cpuset") != NULL)
-			inherit_cpuset(dir, child);
+		if (!h->v2 && iso_cg_list_has(h->controllers, "cpuset") &&
+		    inherit_cpuset(h->mount, path, dir, child, err) < 0) {
+			close(child);
+			return -1;
+		}
 		close(dir);
 		dir = child;
 	}
@@ -227,26 +259,29 @@ static int kill_listed(int dir)
 	return n;
 }
 
-/* v1 without cgroup.kill: frozen, no process can fork while the list is
- * read and killed; the kill takes effect at the thaw. */
+/* Without cgroup.kill: frozen (v1 freezer, or v2's cgroup.freeze), no
+ * process can fork while the list is read, and one round of SIGKILL takes
+ * them all at the thaw; with no freezer at all, rounds until none is left. */
 static void freeze_and_kill(int dir)
 {
-	bool freezer = file_exists(dir, "freezer.state");
+	bool v1 = file_exists(dir, "freezer.state");
+	const char *file = v1 ? "freezer.state" : "cgroup.freeze";
+	bool frozen = iso_cg_write(dir, file, v1 ? "FROZEN" : "1") == 0;
 
-	if (freezer && iso_cg_write(dir, "freezer.state", "FROZEN") == 0) {
-		for (int i = 0; i < 1000; i++) {
-			cleanup_free char *state = iso_cg_read(dir, "freezer.state");
+	for (int i = 0; frozen && i < 1000; i++) {
+		cleanup_free char *state = iso_cg_read(dir, v1 ? "freezer.state" : "cgroup.events");
 
-			if (state == NULL || strncmp(state, "FROZEN", 6) == 0)
-				break;
-			sleep_ms(1);
-		}
+		if (state == NULL || (v1 ? strncmp(state, "FROZEN", 6) == 0 : strstr(state, "frozen 1") != NULL))
+			break;
+		sleep_ms(1);
 	}
-	for (int round = 0; round < 100 && kill_listed(dir) > 0; round++)
-		if (!freezer)
+	if (frozen)
+		kill_listed(dir);
+	else
+		for (int round = 0; round < 100 && kill_listed(dir) > 0; round++)
 			sleep_ms(1);
-	if (freezer)
-		iso_cg_write(dir, "freezer.state", "THAWED");
+	if (frozen)
+		iso_cg_write(dir, file, v1 ? "THAWED" : "0");
 }
 
 static bool test_v1_kill(void)
@@ -257,8 +292,8 @@ static bool test_v1_kill(void)
 }
 
 /* Every process left in the cgroups: with cgroup.kill when the host has
- * it (v2, or the unified hierarchy of a hybrid), else through the v1
- * freezer, else one by one. */
+ * it (v2, or the v2 hierarchy of a hybrid host, which holds every process
+ * of the container too), else by freezing, else one by one. */
 static void kill_leftovers(int *dirs, size_t n)
 {
 	int freezer = -1, any = -1;
@@ -266,11 +301,11 @@ static void kill_leftovers(int *dirs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (dirs[i] < 0)
 			continue;
-		if (!test_v1_kill() && file_exists(dirs[i], "cgroup.kill")) {
-			iso_cg_write(dirs[i], "cgroup.kill", "1");
+		if (!test_v1_kill() && file_exists(dirs[i], "cgroup.kill") &&
+		    iso_cg_write(dirs[i], "cgroup.kill", "1") == 0)
 			return;
-		}
-		if (file_exists(dirs[i], "freezer.state"))
+		if (file_exists(dirs[i], "freezer.state") ||
+		    (freezer < 0 && file_exists(dirs[i], "cgroup.freeze")))
 			freezer = dirs[i];
 		any = dirs[i];
 	}
@@ -287,14 +322,18 @@ static bool is_empty(int dir)
 
 /* Removes the cgroup PATH under MOUNT, and any the container made below
  * it; a cgroup whose last process is still exiting is busy for a moment. */
-static void remove_tree(int parent, const char *name)
+static int remove_tree(int parent, const char *name)
 {
 	cleanup_close int dir = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dup_fd;
 	DIR *d;
 
 	if (dir < 0)
-		return;
-	d = fdopendir(dup(dir));
+		return errno == ENOENT ? 0 : -1;
+	dup_fd = fcntl(dir, F_DUPFD_CLOEXEC, 0);
+	d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	if (d == NULL && dup_fd >= 0)
+		close(dup_fd);
 	if (d != NULL) {
 		struct dirent *e;
 
@@ -304,10 +343,13 @@ static void remove_tree(int parent, const char *name)
 		closedir(d);
 	}
 	for (int i = 0; i < 2000; i++) {
-		if (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno != EBUSY)
-			return;
+		if (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			break;
 		sleep_ms(1);
 	}
+	return -1;
 }
 
 static void remove_path(const char *mount, const char *path)
@@ -328,8 +370,8 @@ static void remove_path(const char *mount, const char *path)
 	} else {
 		parent = openat(AT_FDCWD, mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
-	if (parent >= 0)
-		remove_tree(parent, slash ? slash + 1 : copy);
+	if (parent >= 0 && remove_tree(parent, slash ? slash + 1 : copy) < 0)
+		iso_log(ISO_LOG_WARN, "cannot remove cgroup %s/%s: %s", mount, path, strerror(errno));
 }
 
 /* Kills, waits for the cgroups to empty (a second at most), removes. */
@@ -370,7 +412,33 @@ void iso_cgroup_destroy(struct iso_cgroup *cg)
 	*cg = (struct iso_cgroup){ 0 };
 }
 
-void iso_cgroup_destroy_record(const char *record)
+/* A record's line names a cgroup of container ID: its last component is
+ * the id, and it is not a hierarchy's root. */
+static bool names_container(const char *norm, const char *id)
+{
+	const char *last = strrchr(norm, '/');
+
+	return strcmp(norm, "/") != 0 && last != NULL && strcmp(last + 1, id) == 0;
+}
+
+/* Opens MOUNT/PATH if it is a directory of a cgroup filesystem. */
+static int open_cgroup_dir(const char *mount, const char *path)
+{
+	cleanup_close int m = open(mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int dir = -1;
+	struct statfs fs;
+
+	if (m < 0)
+		return -1;
+	dir = openat(m, path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0 || fstatfs(dir, &fs) < 0)
+		return -1;
+	if (fs.f_type != CGROUP_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC)
+		return -1;
+	return steal_fd(&dir);
+}
+
+void iso_cgroup_destroy_record(const char *record, const char *id)
 {
 	cleanup_free char *copy = xstrdup(record);
 	cleanup_strv char **mounts = xcalloc(1, sizeof(char *));
@@ -389,18 +457,15 @@ void iso_cgroup_destroy_record(const char *record)
 		*tab = '\0';
 		rooted = xasprintf("/%s", tab + 1);
 		norm = path_normalize(rooted);
-		if (norm == NULL || strcmp(norm, "/") == 0 || line[0] != '/')
-			continue;       /* never the root of a hierarchy */
+		if (norm == NULL || !names_container(norm, id) || line[0] != '/')
+			continue;
 		strv_push(&mounts, line);
 		strv_push(&paths, norm + 1);
 	}
 	n = strv_len(paths);
 	dirs = xcalloc(n + 1, sizeof(int));
-	for (size_t i = 0; i < n; i++) {
-		cleanup_close int m = open(mounts[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-		dirs[i] = m < 0 ? -1 : openat(m, paths[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
+	for (size_t i = 0; i < n; i++)
+		dirs[i] = open_cgroup_dir(mounts[i], paths[i]);
 	destroy_dirs(mounts, paths, dirs, n);
 	for (size_t i = 0; i < n; i++)
 		if (dirs[i] >= 0)

@@ -51,10 +51,13 @@ struct iso_cgroup {
 	const struct iso_cgroup_layout *layout;
 	char **paths;           /* per hierarchy: the cgroup, relative to its mount */
 	int *dirs;              /* per hierarchy: the cgroup made, or -1 */
-	int *made_from;         /* per hierarchy: index in paths[i] of the first level made */
 	bool ignore_missing;    /* a limit the host cannot apply is a warning */
 	bool any;               /* a cgroup was made in some hierarchy */
 };
+
+/* --cgroup-parent: no "..", no control characters (the state's record is
+ * one line per hierarchy). */
+int iso_cgroup_parent_check(const char *parent, struct iso_error *err);
 
 /* Fills CG's paths for the container ID: PARENT/ID (PARENT "isolate" when
  * NULL) under each hierarchy's root as root, under the caller's cgroup
@@ -101,13 +104,16 @@ void iso_cgroup_stats(const struct iso_cgroup *cg, struct iso_cgroup_stats *st);
  * SIGKILL each process), removes them, and frees CG. */
 void iso_cgroup_destroy(struct iso_cgroup *cg);
 
-/* The same from a record (iso_cgroup_record), for a container whose
- * runtime died. */
-void iso_cgroup_destroy_record(const char *record);
+/* The same from a record (iso_cgroup_record), for the container ID whose
+ * runtime died.  Only cgroups named ID, on a cgroup filesystem, are
+ * touched. */
+void iso_cgroup_destroy_record(const char *record, const char *id);
 
-/* In the container, in its own cgroup namespace: the cgroup filesystem at
- * DEST under the root STAGE (cgroup2, or a tmpfs of v1 hierarchies),
- * read-only unless WRITABLE. */
-int iso_cgroup_mount(int stage, const char *dest, bool writable, struct iso_error *err);
+/* In the container: the cgroup filesystem at DEST under the root STAGE
+ * (cgroup2, or a tmpfs of the v1 hierarchies), read-only unless WRITABLE.
+ * In a cgroup namespace of its own (OWN_NS) each shows the container's
+ * cgroup as its root; without, copies of the host's hierarchies. */
+int iso_cgroup_mount(int stage, const char *dest, bool writable, bool own_ns,
+		     struct iso_error *err);
 
 #endif

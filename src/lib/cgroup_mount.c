@@ -29,6 +29,25 @@ static int new_hierarchy(const struct iso_cgroup_hier *h, uint64_t attrs, const 
 	return iso_mount_new_fs(h->v2 ? "cgroup2" : "cgroup", "cgroup", &opts, dest, err);
 }
 
+/* One hierarchy, detached: in the container's own cgroup namespace a new
+ * mount, which shows the container's cgroup as its root; without one, a
+ * copy of the host's mount of it (that hierarchy alone, not what is
+ * around it). */
+static int hierarchy_mount(const struct iso_cgroup_hier *h, uint64_t attrs, bool own_ns,
+			   const char *dest, struct iso_error *err)
+{
+	cleanup_close int mnt = -1;
+
+	if (own_ns)
+		return new_hierarchy(h, attrs, dest, err);
+	mnt = iso_mount_clone(AT_FDCWD, h->mount, false, err);
+	if (mnt < 0)
+		return -1;
+	if (iso_mount_set(mnt, false, attrs, 0, 0, -1) < 0)
+		return iso_error_set(err, errno, "set the attributes of the copy of %s", h->mount);
+	return steal_fd(&mnt);
+}
+
 static void close_all(int *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -39,17 +58,16 @@ static void close_all(int *fds, size_t n)
 
 /* v1, or the hybrid: a small tmpfs with one directory per hierarchy,
  * named as on the host, read-only once filled.  The hierarchies are
- * mounted first: a refusal (no cgroup namespace of its own) leaves
- * nothing behind. */
+ * mounted first, so that a refusal leaves nothing attached. */
 static int fill_v1(const struct iso_cgroup_layout *l, int *mnts, int target, uint64_t attrs,
-		   const char *dest, struct iso_error *err)
+		   bool own_ns, const char *dest, struct iso_error *err)
 {
 	struct iso_mntopts opts = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
 	char *data[] = { "mode=755", "size=64k", NULL };
 	cleanup_close int tmpfs = -1;
 
 	for (size_t i = 0; i < l->n; i++) {
-		mnts[i] = new_hierarchy(&l->h[i], attrs, dest, err);
+		mnts[i] = hierarchy_mount(&l->h[i], attrs, own_ns, dest, err);
 		if (mnts[i] < 0)
 			return -1;
 	}
@@ -73,7 +91,7 @@ static int fill_v1(const struct iso_cgroup_layout *l, int *mnts, int target, uin
 	return 0;
 }
 
-static int mount_v1(const struct iso_cgroup_layout *l, int target, uint64_t attrs,
+static int mount_v1(const struct iso_cgroup_layout *l, int target, uint64_t attrs, bool own_ns,
 		    const char *dest, struct iso_error *err)
 {
 	int *mnts = xcalloc(l->n, sizeof(int));
@@ -81,32 +99,13 @@ static int mount_v1(const struct iso_cgroup_layout *l, int target, uint64_t attr
 
 	for (size_t i = 0; i < l->n; i++)
 		mnts[i] = -1;
-	ret = fill_v1(l, mnts, target, attrs, dest, err);
+	ret = fill_v1(l, mnts, target, attrs, own_ns, dest, err);
 	close_all(mnts, l->n);
 	return ret;
 }
 
-/* Without a cgroup namespace of its own, the container cannot mount a
- * cgroup filesystem: it gets a read-only copy of the host's tree. */
-static int clone_host_tree(const struct iso_cgroup_layout *l, int target, uint64_t attrs,
-			   const char *dest, struct iso_error *err)
-{
-	cleanup_free char *top = xstrdup(l->h[0].mount);
-	cleanup_close int mnt = -1;
-
-	if (!l->unified || l->n > 1)
-		*strrchr(top, '/') = '\0';      /* v1: the directory of the hierarchies */
-	mnt = iso_mount_clone(AT_FDCWD, top[0] ? top : "/", true, err);
-	if (mnt < 0)
-		return -1;
-	if (iso_mount_set(mnt, true, attrs, 0, 0, -1) < 0)
-		return iso_error_set(err, errno, "make the copy of %s read-only", top);
-	if (iso_mount_attach(mnt, target) < 0)
-		return iso_error_set(err, errno, "mount %s on %s", top, dest);
-	return 0;
-}
-
-int iso_cgroup_mount(int stage, const char *dest, bool writable, struct iso_error *err)
+int iso_cgroup_mount(int stage, const char *dest, bool writable, bool own_ns,
+		     struct iso_error *err)
 {
 	const struct iso_cgroup_layout *l = iso_cgroup_layout_host(err);
 	uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
@@ -121,14 +120,10 @@ int iso_cgroup_mount(int stage, const char *dest, bool writable, struct iso_erro
 	target = iso_mkpath_in_root(stage, dest, false, err);
 	if (target < 0)
 		return iso_error_prefix(err, "mount cgroup on %s", dest);
-	if (!l->unified) {
-		if (mount_v1(l, target, attrs, dest, err) == 0)
-			return 0;
-		return err->errnum == EPERM ? clone_host_tree(l, target, attrs, dest, err) : -1;
-	}
-	mnt = new_hierarchy(&l->h[0], attrs, dest, err);
-	if (mnt < 0 && err->errnum == EPERM)
-		return clone_host_tree(l, target, attrs, dest, err);
+	if (!l->unified)
+		return mount_v1(l, target, attrs, own_ns, dest, err);
+	/* pure v2: the v2 hierarchy alone, whatever named v1 one is there */
+	mnt = hierarchy_mount(iso_cgroup_layout_find(l, "memory"), attrs, own_ns, dest, err);
 	if (mnt < 0)
 		return -1;
 	if (iso_mount_attach(mnt, target) < 0)

@@ -307,7 +307,7 @@ void iso_container_reclaim(const char *id)
 	cleanup_free char *record = iso_state_read(id, "cgroup");
 
 	if (record != NULL)
-		iso_cgroup_destroy_record(record);
+		iso_cgroup_destroy_record(record, id);
 	iso_netsetup_reclaim(id);
 }
 
@@ -315,9 +315,15 @@ void iso_container_reclaim(const char *id)
  * leaves a record the next one reclaims by. */
 static int make_cgroup(struct run *run, struct iso_error *err)
 {
-	const struct iso_cgroup_layout *l = iso_cgroup_layout_host(err);
+	const struct iso_cgroup_layout *l = NULL;
 	cleanup_free char *record = NULL;
 
+	/* without root and with nothing to limit or count, no cgroup is
+	 * tried: the user's hierarchies are seldom delegated */
+	if (!run->privileged && !iso_resources_any(&run->spec->linux_.resources) &&
+	    run->stats.dir < 0)
+		return 0;
+	l = iso_cgroup_layout_host(err);
 	if (l == NULL || iso_cgroup_plan(&run->cg, l, run->spec->linux_.cgroups_path,
 					 run->opts->id, run->privileged, err) < 0)
 		return -1;
@@ -391,6 +397,8 @@ static void finish(struct run *run, bool failed)
 		kill(run->pid, SIGKILL);
 		reap_child(run, 0);
 	}
+	/* the user's terminal first: emptying the cgroups may take a moment */
+	iso_tty_restore(&run->tty);
 	if (run->cg.any) {
 		int64_t due = 0;
 
@@ -400,7 +408,6 @@ static void finish(struct run *run, bool failed)
 	}
 	iso_cgroup_destroy(&run->cg);
 	iso_statsfile_close(&run->stats);
-	iso_tty_restore(&run->tty);
 	iso_rootfs_close(&run->rootfs);
 	if (run->relay.pty >= 0)
 		close(run->relay.pty);

@@ -43,7 +43,8 @@ uint64_t iso_blkio_to_io_weight(uint64_t weight)
 
 int64_t iso_cpus_to_quota(int64_t nano_cpus, int64_t period)
 {
-	return nano_cpus * period / 1000000000LL;
+	/* in two parts, so that a million CPUs times a period does not overflow */
+	return nano_cpus / 1000000000LL * period + nano_cpus % 1000000000LL * period / 1000000000LL;
 }
 
 static int validate_memory(const struct iso_resources *r, struct iso_error *err)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -14,14 +15,16 @@
 #include "pathres.h"
 #include "util.h"
 
-static int mount_in_container(int stage, const struct iso_mount *m, struct iso_error *err)
+static int mount_in_container(const struct iso_spec *spec, int stage, const struct iso_mount *m,
+			      struct iso_error *err)
 {
 	struct iso_mntopts opts;
 	cleanup_close int mnt = -1;
 	cleanup_close int target = -1;
 
 	if (strcmp(m->type, "cgroup") == 0)
-		return iso_cgroup_mount(stage, m->destination, !iso_mount_has_option(m, "ro"), err);
+		return iso_cgroup_mount(stage, m->destination, !iso_mount_has_option(m, "ro"),
+					(spec->linux_.new_namespaces & CLONE_NEWCGROUP) != 0, err);
 	if (iso_mntopts_parse(m->options, &opts, err) < 0)
 		return -1;
 	mnt = iso_mount_new_fs(m->type, m->source, &opts, m->destination, err);
@@ -67,7 +70,7 @@ int iso_rootfs_enter(const struct iso_spec *spec, struct iso_error *err)
 		return iso_error_set(err, errno, "open %s", ISO_STAGE_DIR);
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (iso_mount_made_in_container(spec, &spec->mounts[i]) &&
-		    mount_in_container(stage, &spec->mounts[i], err) < 0)
+		    mount_in_container(spec, stage, &spec->mounts[i], err) < 0)
 			return -1;
 	return pivot_into(stage, err);
 }

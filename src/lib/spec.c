@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "idmap.h"
 #include "resources.h"
 #include "util.h"
@@ -174,7 +175,8 @@ int iso_spec_validate(const struct iso_spec *spec, struct iso_error *err)
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (validate_mount(&spec->mounts[i], err) < 0)
 			return -1;
-	if (iso_resources_validate(&spec->linux_.resources, err) < 0)
+	if (iso_resources_validate(&spec->linux_.resources, err) < 0 ||
+	    iso_cgroup_parent_check(spec->linux_.cgroups_path, err) < 0)
 		return -1;
 	if (iso_spec_has_userns(spec)) {
 		if (iso_idmap_validate(spec->linux_.uid_mappings, spec->linux_.n_uid_mappings, err) < 0)

@@ -63,8 +63,15 @@ int iso_statsfile_write(const struct iso_statsfile *sf, const struct iso_cgroup_
 			struct iso_error *err)
 {
 	cleanup_free char *text = iso_statsfile_json(st);
-	cleanup_free char *tmp = xasprintf(".%s.tmp", sf->name);
-	cleanup_close int fd = openat(sf->dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	cleanup_free char *tmp = NULL;
+	cleanup_close int fd = -1;
+	char suffix[13];
+
+	/* a fresh name, made here: in a directory others can write (/tmp),
+	 * nobody can have put a FIFO or a file of theirs in its way */
+	random_hex_id(suffix);
+	tmp = xasprintf(".%s.%s", sf->name, suffix);
+	fd = openat(sf->dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return iso_error_set(err, errno, "write the stats file %s", sf->path);

@@ -95,7 +95,10 @@ int iso_parse_bytes(const char *s, bool allow_unlimited, int64_t *out, struct is
 	mult <<= shift;
 	if (whole > (uint64_t)INT64_MAX / mult)
 		return iso_error_set(err, 0, "size %s: too large", s);
-	*out = (int64_t)(whole * mult + frac * mult / pow10u(digits));
+	/* the fraction in 128 bits: 0.999999999 of a petabyte overflows 64 */
+	*out = (int64_t)(whole * mult + (uint64_t)((unsigned __int128)frac * mult / pow10u(digits)));
+	if (*out < 0)
+		return iso_error_set(err, 0, "size %s: too large", s);
 	return 0;
 invalid:
 	return iso_error_set(err, 0, "invalid size %s: expected a number with an optional unit "
@@ -245,6 +248,9 @@ int iso_parse_throttle(const char *s, struct iso_throttle *out, struct iso_error
 		return iso_error_set(err, errno, "device rate %s: %s", s, path);
 	if (!S_ISBLK(st.st_mode))
 		return iso_error_set(err, 0, "device rate %s: %s is not a block device", s, path);
+	/* cgroup v1 reads a rate of 0 as "no limit", v2 refuses it */
+	if (rate == 0)
+		return iso_error_set(err, 0, "device rate %s: a rate of 0 is not a limit", s);
 	out->major = major(st.st_rdev);
 	out->minor = minor(st.st_rdev);
 	out->rate = (uint64_t)rate;

@@ -145,6 +145,11 @@ static void plan_places_the_container_under_its_parent(void **state)
 	iso_cgroup_destroy(&cg);
 	assert_int_equal(iso_cgroup_plan(&cg, &l, "../x", "abc", true, &err), -1);
 	assert_non_null(strstr(err.msg, "\"..\""));
+	/* one line per hierarchy in the record: no newline or tab in a parent */
+	assert_int_equal(iso_cgroup_plan(&cg, &l, "a\nb", "abc", true, &err), -1);
+	assert_non_null(strstr(err.msg, "control characters"));
+	assert_int_equal(iso_cgroup_parent_check("a\tb", &err), -1);
+	assert_int_equal(iso_cgroup_parent_check("a/b", &err), 0);
 	iso_cgroup_layout_free(&l);
 }
 
@@ -425,11 +430,22 @@ static void unaccounted_stats_are_minus_one(void **state)
 static void a_record_never_removes_a_hierarchy_root(void **state)
 {
 	struct tmpdir *t = *state;
-	cleanup_free char *record = xasprintf("%s\t/\n%s\t..\nnot-absolute\tx\n", t->path, t->path);
+	cleanup_free char *record = xasprintf("%s\t/\n%s\t..\nnot-absolute\tabc\n%s\tp/abc\n%s\tp/other\n",
+					      t->path, t->path, t->path, t->path);
+	cleanup_free char *abc = tmp_path(t, "p/abc");
+	cleanup_free char *other = tmp_path(t, "p/other");
+	cleanup_free char *p = tmp_path(t, "p");
 	struct stat st;
 
-	iso_cgroup_destroy_record(record);
+	/* neither a hierarchy's root, nor another container's cgroup, nor a
+	 * directory that is not on a cgroup filesystem */
+	assert_int_equal(mkdir(p, 0755), 0);
+	assert_int_equal(mkdir(abc, 0755), 0);
+	assert_int_equal(mkdir(other, 0755), 0);
+	iso_cgroup_destroy_record(record, "abc");
 	assert_int_equal(stat(t->path, &st), 0);
+	assert_int_equal(stat(abc, &st), 0);
+	assert_int_equal(stat(other, &st), 0);
 }
 
 int main(void)

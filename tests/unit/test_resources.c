@@ -114,6 +114,8 @@ static void scales_convert_as_crun_does(void **state)
 	assert_int_equal(iso_blkio_to_io_weight(1000), 10000);
 	assert_int_equal(iso_cpus_to_quota(500000000, 100000), 50000);
 	assert_int_equal(iso_cpus_to_quota(1500000000, 100000), 150000);
+	/* a million CPUs times a period would overflow in one product */
+	assert_int_equal(iso_cpus_to_quota(1000000LL * 1000000000LL, 100000), 100000000000LL);
 }
 
 int main(void)

@@ -1,6 +1,8 @@
 /* statsfile.h: the --stats-file JSON, written whole. */
 #include "helpers.h"
 
+#include <dirent.h>
+
 #include "statsfile.h"
 
 static void json_has_every_count_and_null_where_unknown(void **state)
@@ -29,7 +31,18 @@ static void write_replaces_the_file_and_leaves_no_temporary(void **state)
 	iso_statsfile_close(&sf);
 	assert_int_equal(read_file_at(t->fd, "stats.json", &text, NULL, &err), 0);
 	assert_non_null(strstr(text, "\"pids_current\":40"));
-	assert_int_equal(faccessat(t->fd, ".stats.json.tmp", F_OK, 0), -1);
+	/* nothing but the file itself is left */
+	{
+		DIR *d = opendir(t->path);
+		struct dirent *e;
+		int n = 0;
+
+		assert_non_null(d);
+		while ((e = readdir(d)) != NULL)
+			n += e->d_name[0] != '.' || strncmp(e->d_name, ".stats", 6) == 0;
+		closedir(d);
+		assert_int_equal(n, 1);
+	}
 }
 
 static void a_missing_directory_is_refused_up_front(void **state)

@@ -47,6 +47,9 @@ static void bytes_refuse_what_docker_refuses(void **state)
 	assert_int_equal(v, -1);
 	assert_int_equal(iso_parse_bytes("99999999999p", false, &v, &err), -1);
 	assert_non_null(strstr(err.msg, "too large"));
+	/* a fraction of a large unit is exact, without overflow */
+	assert_int_equal(iso_parse_bytes("1.999999999t", false, &v, &err), 0);
+	assert_int_equal(v, (2LL << 40) - 1100);
 }
 
 static void cpus_become_billionths(void **state)
@@ -152,6 +155,23 @@ static void throttle_needs_a_block_device(void **state)
 	assert_int_equal(iso_parse_throttle("1mb", &t, &err), -1);
 	assert_int_equal(iso_parse_throttle("/dev/null:1q", &t, &err), -1);
 	assert_non_null(strstr(err.msg, "invalid size"));
+	{
+		char dev[64] = "";
+
+		/* any block device this machine has, for the rate-0 check */
+		for (const char *c = "/dev/vda\0/dev/sda\0/dev/nvme0n1\0"; *c; c += strlen(c) + 1) {
+			struct stat st;
+
+			if (stat(c, &st) == 0 && S_ISBLK(st.st_mode)) {
+				snprintf(dev, sizeof(dev), "%s:0", c);
+				break;
+			}
+		}
+		if (dev[0] != '\0') {
+			assert_int_equal(iso_parse_throttle(dev, &t, &err), -1);
+			assert_non_null(strstr(err.msg, "a rate of 0 is not a limit"));
+		}
+	}
 }
 
 static void format_bytes_is_exact(void **state)
