@@ -22,7 +22,21 @@ enum {
 	CLI_OPT_CPUSET_MEMS, CLI_OPT_PIDS_LIMIT, CLI_OPT_BLKIO_WEIGHT, CLI_OPT_DEVICE_READ_BPS,
 	CLI_OPT_DEVICE_WRITE_BPS, CLI_OPT_ULIMIT, CLI_OPT_CGROUP_PARENT,
 	CLI_OPT_LIMITS_END,
+	CLI_OPT_CAP_ADD, CLI_OPT_CAP_DROP, CLI_OPT_SECURITY_OPT, CLI_OPT_PRIVILEGED,
+	CLI_OPT_SECURITY_END,
 };
+
+/* What the security flags asked for, applied once all are known. */
+struct cli_security {
+	uint64_t add, drop;
+	bool add_all, drop_all;
+	bool privileged;
+	bool no_new_privileges;
+	bool unmasked;          /* --security-opt systempaths=unconfined */
+};
+
+int cli_security_option(struct cli_security *s, int opt, const char *arg, struct iso_error *err);
+void cli_security_finish(const struct cli_security *s, struct iso_spec *spec);
 
 /* Applies one resource flag ('m', 'c' or a CLI_OPT_*) to SPEC. */
 int cli_limit_option(struct iso_spec *spec, int opt, const char *arg, struct iso_error *err);

@@ -83,6 +83,21 @@ static const char run_help[] =
 	"      --ignore-missing-limits  Warn, do not fail, for a limit the host cannot apply\n"
 	"      --stats-file FILE      Write the container's usage (JSON) to FILE every second\n"
 	"\n"
+	"Security:\n"
+	"      --cap-add CAP          Add a capability (NET_ADMIN or CAP_NET_ADMIN; ALL)\n"
+	"      --cap-drop CAP         Drop a capability (ALL: every one)\n"
+	"      --security-opt OPT     no-new-privileges[=true|false]: setuid binaries gain\n"
+	"                             nothing; systempaths=unconfined: /proc and /sys\n"
+	"                             unmasked; seccomp=unconfined; label=, apparmor=\n"
+	"                             (reported when the host has no such LSM)\n"
+	"      --privileged           Every capability, nothing masked in /proc and /sys,\n"
+	"                             /sys and /sys/fs/cgroup writable: the container is\n"
+	"                             as strong as root in its user namespace\n"
+	"By default the container has docker's capabilities (CHOWN, DAC_OVERRIDE, FSETID,\n"
+	"FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP, NET_BIND_SERVICE,\n"
+	"SYS_CHROOT, KILL, AUDIT_WRITE; none for a user other than root) and docker's\n"
+	"masked and read-only paths in /proc and /sys.\n"
+	"\n"
 	"Namespaces (each new by default; MODE is private or host):\n"
 	"      --userns MODE          User namespace\n"
 	"      --pid MODE             PID namespace\n"
@@ -153,6 +168,10 @@ static const struct option run_options[] = {
 	{ "cgroup-parent", required_argument, NULL, CLI_OPT_CGROUP_PARENT },
 	{ "ignore-missing-limits", no_argument, NULL, OPT_IGNORE_MISSING },
 	{ "stats-file", required_argument, NULL, OPT_STATS_FILE },
+	{ "cap-add", required_argument, NULL, CLI_OPT_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, CLI_OPT_CAP_DROP },
+	{ "security-opt", required_argument, NULL, CLI_OPT_SECURITY_OPT },
+	{ "privileged", no_argument, NULL, CLI_OPT_PRIVILEGED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -161,6 +180,7 @@ struct run_flags {
 	struct iso_netcfg net;
 	char *name;
 	char *stats_file;
+	struct cli_security sec;
 	bool ignore_missing_limits;
 	bool hostname_set;
 	bool network_set;
@@ -252,6 +272,8 @@ static int apply_option(struct run_flags *f, int opt, const char *arg, struct is
 	}
 	if (opt >= CLI_OPT_MEMORY_SWAP && opt < CLI_OPT_LIMITS_END)
 		return cli_limit_option(spec, opt, arg, err);
+	if (opt > CLI_OPT_LIMITS_END && opt < CLI_OPT_SECURITY_END)
+		return cli_security_option(&f->sec, opt, arg, err);
 	return iso_error_set(err, 0, "internal error: option %d not handled", opt);
 }
 
@@ -320,6 +342,7 @@ static int finish_spec(struct run_flags *f, char **args, const char *id, struct 
 		return iso_error_set(err, 0, "conflicting options: --uidmap/--gidmap and --userns host");
 	}
 	iso_spec_add_default_mounts(spec);
+	cli_security_finish(&f->sec, spec);
 	return 0;
 }
 

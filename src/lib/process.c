@@ -18,6 +18,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "console.h"
 #include "env.h"
 #include "exec.h"
@@ -175,6 +176,22 @@ static int switch_user(const struct iso_resolved_user *u, struct iso_error *err)
 	return 0;
 }
 
+/* The bounding set is cut while the process is still root (it takes
+ * CAP_SETPCAP); the change of user then empties the permitted and
+ * effective sets of a user other than root, and what is left is set to
+ * the spec's. */
+static int become_user(const struct iso_spec *spec, const struct iso_resolved_user *u,
+		       struct iso_error *err)
+{
+	const struct iso_process *p = &spec->process;
+
+	if (p->has_caps && iso_caps_drop_bounding(&p->caps, err) < 0)
+		return -1;
+	if (switch_user(u, err) < 0)
+		return -1;
+	return p->has_caps ? iso_caps_apply(&p->caps, err) : 0;
+}
+
 /* --init with a terminal: the command leads its own process group, in
  * the foreground of the pty, so that ^C reaches it and not the init. */
 static void take_terminal_foreground(void)
@@ -259,10 +276,12 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 		return -1;
 	if (become_namespace_root(spec, err) < 0)
 		return -1;
-	if ((build_tree && build_own_tree(spec, err) < 0) || iso_rootfs_enter(spec, err) < 0)
-		return -1;
+	/* before /proc/sys is made read-only; /proc/sys/net shows the
+	 * network namespace of whoever opens it, wherever proc is mounted */
 	if ((spec->linux_.new_namespaces & CLONE_NEWNET) &&
 	    (iso_net_loopback_up(err) < 0 || iso_net_namespace_defaults(spec, err) < 0))
+		return -1;
+	if ((build_tree && build_own_tree(spec, err) < 0) || iso_rootfs_enter(spec, err) < 0)
 		return -1;
 	if (setup_uts(spec, err) < 0 || setup_stdio(spec, sync, err) < 0)
 		return -1;
@@ -271,12 +290,14 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 	env = iso_env_build(spec->process.env, spec->hostname, user.home, spec->process.terminal);
 	ret = make_workdir(spec->process.cwd, err);
 	if (ret == 0)
-		ret = switch_user(&user, err);
+		ret = become_user(spec, &user, err);
 	iso_resolved_user_free(&user);
 	if (ret < 0)
 		return -1;
 	if (chdir(spec->process.cwd) < 0)
 		return iso_error_set(err, errno, "chdir to the working directory %s", spec->process.cwd);
+	if (spec->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return iso_error_set(err, errno, "set no_new_privs");
 	if (arm_parent_death(sync, err) < 0)
 		return -1;
 	return exec_command(spec, env, err);

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -41,6 +43,76 @@ static int mount_in_container(const struct iso_spec *spec, int stage, const stru
 	return 0;
 }
 
+/* A masked path: the container's own /dev/null over a file, an empty
+ * read-only tmpfs over a directory; a path this kernel does not have is
+ * nothing to hide. */
+static int mask_path(int stage, int null, const char *path, struct iso_error *err)
+{
+	cleanup_close int target = iso_open_in_root(stage, path, O_PATH | O_NOFOLLOW);
+	cleanup_close int mnt = -1;
+	struct stat st;
+
+	if (target < 0 && errno == ENOENT)
+		return 0;
+	if (target < 0 || fstat(target, &st) < 0)
+		return iso_error_set(err, errno, "mask %s", path);
+	if (S_ISDIR(st.st_mode)) {
+		struct iso_mntopts opts = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+							MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+		char *data[] = { "size=0", "mode=0", NULL };
+
+		opts.data = data;
+		mnt = iso_mount_new_fs("tmpfs", "masked", &opts, path, err);
+	} else {
+		mnt = iso_mount_clone(null, "", false, err);
+	}
+	if (mnt < 0)
+		return iso_error_prefix(err, "mask %s", path);
+	if (iso_mount_attach(mnt, target) < 0)
+		return iso_error_set(err, errno, "mask %s", path);
+	return 0;
+}
+
+/* A read-only path: a read-only copy of its mounts, over itself. */
+static int protect_path(int stage, const char *path, struct iso_error *err)
+{
+	cleanup_close int target = iso_open_in_root(stage, path, O_PATH | O_NOFOLLOW);
+	cleanup_close int mnt = -1;
+
+	if (target < 0 && errno == ENOENT)
+		return 0;
+	if (target < 0)
+		return iso_error_set(err, errno, "make %s read-only", path);
+	mnt = iso_mount_clone(target, "", true, err);
+	if (mnt < 0)
+		return iso_error_prefix(err, "make %s read-only", path);
+	if (iso_mount_set(mnt, true, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0, 0, -1) < 0 ||
+	    iso_mount_attach(mnt, target) < 0)
+		return iso_error_set(err, errno, "make %s read-only", path);
+	return 0;
+}
+
+/* linux.maskedPaths and readonlyPaths, once /proc and /sys are there. */
+static int hide_paths(const struct iso_spec *spec, int stage, struct iso_error *err)
+{
+	char *const *masked = spec->linux_.masked_paths;
+	char *const *readonly = spec->linux_.readonly_paths;
+	cleanup_close int null = -1;
+
+	if (masked != NULL && masked[0] != NULL) {
+		null = iso_open_in_root(stage, "/dev/null", O_PATH | O_NOFOLLOW);
+		if (null < 0)
+			return iso_error_set(err, errno, "open the container's /dev/null");
+	}
+	for (size_t i = 0; readonly != NULL && readonly[i] != NULL; i++)
+		if (protect_path(stage, readonly[i], err) < 0)
+			return -1;
+	for (size_t i = 0; masked != NULL && masked[i] != NULL; i++)
+		if (mask_path(stage, null, masked[i], err) < 0)
+			return -1;
+	return 0;
+}
+
 /* pivot_root(".", ".") stacks the old root on the new one; unmounting the
  * top of "." then drops the whole old tree, host paths included, with no
  * directory left in the container to reach it by. */
@@ -72,5 +144,7 @@ int iso_rootfs_enter(const struct iso_spec *spec, struct iso_error *err)
 		if (iso_mount_made_in_container(spec, &spec->mounts[i]) &&
 		    mount_in_container(spec, stage, &spec->mounts[i], err) < 0)
 			return -1;
+	if (hide_paths(spec, stage, err) < 0)
+		return -1;
 	return pivot_into(stage, err);
 }

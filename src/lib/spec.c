@@ -45,6 +45,8 @@ void iso_spec_free(struct iso_spec *spec)
 	free(spec->mounts);
 	free(spec->process.rlimits);
 	free(spec->linux_.cgroups_path);
+	strv_free(spec->linux_.masked_paths);
+	strv_free(spec->linux_.readonly_paths);
 	free(spec->linux_.resources.cpuset_cpus);
 	free(spec->linux_.resources.cpuset_mems);
 	free(spec->linux_.resources.read_bps);
@@ -149,6 +151,23 @@ void iso_spec_add_default_mounts(struct iso_spec *spec)
 	}
 	memmove(spec->mounts + kept, spec->mounts + n, spec->n_mounts * sizeof(*spec->mounts));
 	spec->n_mounts += kept;
+}
+
+void iso_spec_add_default_masks(struct iso_spec *spec)
+{
+	static const char *const masked[] = {
+		"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+		"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+		"/sys/firmware", "/sys/devices/virtual/powercap", NULL,
+	};
+	static const char *const readonly[] = {
+		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+	};
+
+	for (size_t i = 0; masked[i] != NULL; i++)
+		strv_push(&spec->linux_.masked_paths, masked[i]);
+	for (size_t i = 0; readonly[i] != NULL; i++)
+		strv_push(&spec->linux_.readonly_paths, readonly[i]);
 }
 
 static int validate_mount(const struct iso_mount *m, struct iso_error *err)

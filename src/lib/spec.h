@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "caps.h"
 #include "error.h"
 #include "units.h"
 
@@ -51,6 +52,9 @@ struct iso_process {
 	size_t n_rlimits;
 	bool has_oom_score_adj;
 	int oom_score_adj;
+	bool has_caps;          /* false: the capabilities are left as they are */
+	struct iso_caps caps;
+	bool no_new_privileges;
 };
 
 /* A resource value not given: the kernel's default stays. */
@@ -92,7 +96,10 @@ struct iso_linux {
 	 * runtime's default place */
 	char *cgroups_path;
 	struct iso_resources resources;
+	char **masked_paths;    /* hidden: /dev/null on files, an empty tmpfs on dirs */
+	char **readonly_paths;  /* made read-only */
 };
+
 
 struct iso_spec {
 	struct iso_process process;
@@ -129,6 +136,9 @@ bool iso_mount_has_option(const struct iso_mount *m, const char *opt);
  * the user's mounts.  A user mount on the same destination replaces the
  * default, as docker does. */
 void iso_spec_add_default_mounts(struct iso_spec *spec);
+
+/* docker's defaults for linux.maskedPaths and linux.readonlyPaths. */
+void iso_spec_add_default_masks(struct iso_spec *spec);
 
 /* Checks what can be checked before anything is created. */
 int iso_spec_validate(const struct iso_spec *spec, struct iso_error *err);

@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# Hardening: capabilities, no_new_privs, masked and read-only paths, and
+# --privileged.
+
+load helpers
+
+# docker's default set: CHOWN DAC_OVERRIDE FSETID FOWNER MKNOD NET_RAW
+# SETGID SETUID SETFCAP SETPCAP NET_BIND_SERVICE SYS_CHROOT KILL AUDIT_WRITE
+DOCKER_CAPS=00000000a80425fb
+
+caps_of() {
+	echo "$output" | awk -v k="$1:" '$1 == k { print $2 }'
+}
+
+@test "capabilities: docker's default set, nothing inheritable or ambient" {
+	run iso_rootfs cat /proc/self/status
+	expect_status 0
+	[ "$(caps_of CapBnd)" = $DOCKER_CAPS ]
+	[ "$(caps_of CapPrm)" = $DOCKER_CAPS ]
+	[ "$(caps_of CapEff)" = $DOCKER_CAPS ]
+	[ "$(caps_of CapInh)" = 0000000000000000 ]
+	[ "$(caps_of CapAmb)" = 0000000000000000 ]
+}
+
+@test "capabilities: a user other than root has none in effect, the bounding set stays" {
+	run iso_rootfs -u alice cat /proc/self/status
+	expect_status 0
+	[ "$(caps_of CapEff)" = 0000000000000000 ]
+	[ "$(caps_of CapPrm)" = 0000000000000000 ]
+	[ "$(caps_of CapBnd)" = $DOCKER_CAPS ]
+}
+
+@test "capabilities: root that execs regains only the bounding set" {
+	run iso_rootfs sh -c 'exec cat /proc/self/status'
+	expect_status 0
+	[ "$(caps_of CapEff)" = $DOCKER_CAPS ]
+}
+
+@test "--cap-drop and --cap-add take names with or without CAP_, and ALL" {
+	run iso_rootfs --cap-drop ALL --cap-add net_admin --cap-add CAP_KILL cat /proc/self/status
+	expect_status 0
+	# NET_ADMIN is 12, KILL is 5
+	[ "$(caps_of CapEff)" = 0000000000001020 ]
+	[ "$(caps_of CapBnd)" = 0000000000001020 ]
+	run iso_rootfs --cap-drop chown --cap-drop CAP_NET_RAW cat /proc/self/status
+	expect_status 0
+	[ "$(caps_of CapEff)" = 00000000a80405fa ]
+	run iso_rootfs --cap-add ALL --cap-drop sys_admin cat /proc/self/status
+	expect_status 0
+	[ "$(( 0x$(caps_of CapEff) & (1 << 21) ))" -eq 0 ]
+	[ "$(( 0x$(caps_of CapEff) & (1 << 12) ))" -ne 0 ]
+}
+
+@test "an unknown capability is a clear error, 125" {
+	run iso_rootfs --cap-add NOPE true
+	expect_status 125
+	expect_output "isolate: --cap-add: unknown capability NOPE"
+	run iso_rootfs --cap-drop CAP_ true
+	expect_status 125
+}
+
+@test "without CAP_SYS_ADMIN the container cannot mount anything" {
+	run iso_rootfs sh -c 'mount -t tmpfs x /tmp 2>&1 || echo refused'
+	expect_output "permission denied"
+	expect_output "refused"
+}
+
+@test "--privileged gives every capability and unmasks /proc and /sys" {
+	run iso_rootfs --privileged sh -c 'grep CapEff /proc/self/status; grep -c " /proc/sys " /proc/self/mountinfo || true'
+	expect_status 0
+	[[ "$output" != *"CapEff:	00000000a80425fb"* ]]
+	[ "$(echo "$output" | tail -1)" = 0 ]
+	run iso_rootfs --privileged sh -c 'mount -t tmpfs x /tmp && echo mounted'
+	expect_output "mounted"
+}
+
+@test "--security-opt no-new-privileges: a setuid binary gains nothing" {
+	# a setuid-root program that prints its effective uid (busybox drops
+	# a setuid bit itself, so it cannot show this)
+	mkdir "$ROOTFS/suid"
+	printf '#include <stdio.h>\n#include <unistd.h>\nint main(void) { printf("%%d\\n", (int)geteuid()); return 0; }\n' \
+		> "$SCRATCH/euid.c"
+	cc -static -o "$ROOTFS/suid/euid" "$SCRATCH/euid.c"
+	chown 0:0 "$ROOTFS/suid/euid"
+	chmod 4755 "$ROOTFS/suid/euid"
+	# without it alice becomes root through the setuid program
+	run iso_rootfs -u alice /suid/euid
+	expect_status 0
+	[ "$output" = 0 ]
+	run iso_rootfs -u alice --security-opt no-new-privileges sh -c 'grep NoNewPrivs /proc/self/status; exec /suid/euid'
+	expect_status 0
+	expect_output "NoNewPrivs:	1"
+	[ "$(echo "$output" | tail -1)" = 1000 ]
+}
+
+@test "masked paths: /proc/keys, /proc/timer_list and kin read empty, /sys/firmware is empty" {
+	run iso_rootfs sh -c 'for f in /proc/keys /proc/timer_list /proc/sched_debug /proc/latency_stats; do
+			[ -e $f ] && echo "$f $(wc -c < $f)"; done
+		ls -A /sys/firmware | wc -l; ls -A /proc/acpi 2>/dev/null | wc -l'
+	expect_status 0
+	echo "$output"
+	[ -z "$(echo "$output" | grep '^/proc' | grep -v ' 0$')" ]
+	[ "$(echo "$output" | grep -v '^/proc' | tr '\n' ' ')" = "0 0 " ]
+}
+
+@test "read-only paths: writes to /proc/sys, /proc/sysrq-trigger and /sys fail" {
+	run iso_rootfs sh -c '
+		{ echo 1 > /proc/sys/kernel/panic; } 2>/dev/null && echo wrote-sys
+		[ -e /proc/sysrq-trigger ] && { { echo h > /proc/sysrq-trigger; } 2>/dev/null && echo wrote-sysrq; }
+		{ echo 1 > /sys/kernel/profiling; } 2>/dev/null && echo wrote-sysfs
+		grep -E " /proc/(sys|bus|fs|irq) " /proc/self/mountinfo | cut -d" " -f6 | cut -d, -f1 | sort -u'
+	expect_status 0
+	[ "$output" = ro ]
+}
+
+@test "the network namespace's sysctls are still set, before /proc/sys is read-only" {
+	run iso_rootfs --network none cat /proc/sys/net/ipv4/ip_unprivileged_port_start
+	expect_status 0
+	[ "$output" = 0 ]
+}
+
+@test "--security-opt: unknown options and seccomp profiles are clear errors; absent LSMs are warnings" {
+	run iso_rootfs --security-opt bogus true
+	expect_status 125
+	expect_output "--security-opt bogus: unknown option"
+	run iso_rootfs --security-opt no-new-privileges=maybe true
+	expect_status 125
+	expect_output "expected true or false"
+	run iso_rootfs --security-opt seccomp=unconfined true
+	expect_status 0
+	if ! grep -qs apparmor /sys/kernel/security/lsm; then
+		run iso_rootfs --security-opt apparmor=docker-default true
+		expect_status 0
+		expect_output "AppArmor is not enabled on this host"
+	fi
+	run iso_rootfs --security-opt systempaths=unconfined sh -c 'grep -c " /proc/sys " /proc/self/mountinfo || true'
+	expect_status 0
+	[ "$output" = 0 ]
+}
