@@ -2,6 +2,7 @@
  * --privileged, into the spec's capabilities, no_new_privs and masked
  * paths. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -87,6 +88,26 @@ int cli_security_option(struct cli_security *s, int opt, const char *arg, struct
 	return iso_error_set(err, 0, "internal error: security option %d not handled", opt);
 }
 
+/* --privileged: /sys and the cgroup filesystem writable, as docker does. */
+static void make_sys_writable(struct iso_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		struct iso_mount *m = &spec->mounts[i];
+		size_t kept = 0;
+
+		if (strcmp(m->destination, "/sys") != 0 && strcmp(m->destination, "/sys/fs/cgroup") != 0)
+			continue;
+		for (size_t k = 0; m->options != NULL && m->options[k] != NULL; k++) {
+			if (strcmp(m->options[k], "ro") == 0)
+				free(m->options[k]);
+			else
+				m->options[kept++] = m->options[k];
+		}
+		if (m->options != NULL)
+			m->options[kept] = NULL;
+	}
+}
+
 /* docker's defaults, or with --privileged every capability and nothing
  * masked. */
 void cli_security_finish(const struct cli_security *s, struct iso_spec *spec)
@@ -102,4 +123,6 @@ void cli_security_finish(const struct cli_security *s, struct iso_spec *spec)
 	spec->process.no_new_privileges = s->no_new_privileges;
 	if (!s->privileged && !s->unmasked)
 		iso_spec_add_default_masks(spec);
+	if (s->privileged)
+		make_sys_writable(spec);
 }

@@ -42,10 +42,19 @@ int iso_caps_parse(const char *name, uint64_t *bits, struct iso_error *err)
 		return 0;
 	}
 	full = strncmp(lower, "cap_", 4) == 0 ? xstrdup(lower) : xasprintf("cap_%s", lower);
-	if (cap_from_name(full, &cap) < 0 || cap < 0 || cap >= (cap_value_t)cap_max_bits())
-		return iso_error_set(err, 0, "unknown capability %s", name);
-	*bits = bit(cap);
-	return 0;
+	/* libcap reads "cap_net_admin2" as cap_net_admin: the name must come
+	 * back the same */
+	if (cap_from_name(full, &cap) == 0 && cap >= 0 && cap < (cap_value_t)cap_max_bits()) {
+		char *back = cap_to_name(cap);
+		bool same = back != NULL && strcmp(back, full) == 0;
+
+		cap_free(back);
+		if (same) {
+			*bits = bit(cap);
+			return 0;
+		}
+	}
+	return iso_error_set(err, 0, "unknown capability %s", name);
 }
 
 uint64_t iso_caps_tweak(uint64_t add, bool add_all, uint64_t drop, bool drop_all)

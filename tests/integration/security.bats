@@ -72,6 +72,8 @@ caps_of() {
 	[ "$(echo "$output" | tail -1)" = 0 ]
 	run iso_rootfs --privileged sh -c 'mount -t tmpfs x /tmp && echo mounted'
 	expect_output "mounted"
+	run iso_rootfs --privileged sh -c 'grep -E " /sys(/fs/cgroup)? " /proc/self/mountinfo | cut -d" " -f6 | cut -d, -f1'
+	[ "$(echo $output)" = "rw rw" ]
 }
 
 @test "--security-opt no-new-privileges: a setuid binary gains nothing" {
