@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -384,6 +385,12 @@ static int start(struct run *run, struct iso_error *err)
 	}
 	close(fds[1]);
 	run->sync = fds[0];
+	/* Nothing of the runtime's may be reached from a container that can
+	 * see it (--pid host): not dumpable, its /proc/PID/exe and fds are
+	 * closed to all but root of the host (CVE-2019-5736).  Set after the
+	 * clone, so that the child keeps its own /proc files for the maps. */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		return iso_error_set(err, errno, "prctl PR_SET_DUMPABLE");
 	if (record_pid(run, err) < 0)
 		return -1;
 	if (prepare_child(run, err) < 0 || wait_for_exec(run, err) < 0)

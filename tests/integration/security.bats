@@ -139,3 +139,72 @@ caps_of() {
 	expect_status 0
 	[ "$output" = 0 ]
 }
+
+# ---- escapes that runc and crun had CVEs for -------------------------------
+
+@test "CVE-2019-5736: a container that sees isolate cannot reach its binary" {
+	# --pid host shows the runtime's pid; as container root, and even as
+	# the host's root (--userns host) without CAP_SYS_PTRACE
+	for userns in private host; do
+		run iso_rootfs --pid host --userns "$userns" sh -c '
+			p=$PPID; grep -q isolate /proc/$p/comm || { echo "parent is not isolate"; exit 1; }
+			readlink /proc/$p/exe && echo read-exe
+			{ echo x >> /proc/$p/exe; } 2>/dev/null && echo wrote-exe
+			for f in /proc/$p/fd/*; do readlink "$f" >/dev/null 2>&1 && echo followed-fd; done
+			echo done' 2>/dev/null
+		expect_status 0
+		echo "$userns: $output"
+		[ "$output" = done ]
+	done
+	# the binary is untouched
+	"$ISOLATE" --version
+}
+
+@test "CVE-2024-21626: no fd of isolate's or its caller's reaches the container" {
+	exec 7</etc/passwd 8>"$SCRATCH/leak"
+	run iso_rootfs ls /proc/self/fd
+	exec 7<&- 8>&-
+	expect_status 0
+	# ls's own directory fd is 3
+	[ "$(echo $output)" = "0 1 2 3" ]
+	# under --init, the command's
+	run iso_rootfs --init ls /proc/self/fd
+	expect_status 0
+	[ "$(echo $output)" = "0 1 2 3" ]
+	run iso_rootfs -t ls /proc/self/fd
+	expect_status 0
+	[ "$(echo $output | tr -d '\r')" = "0 1 2 3" ]
+}
+
+@test "CVE-2024-21626: the working directory is the container's, never a host directory" {
+	run iso_rootfs -w /tmp sh -c 'readlink /proc/self/cwd; cd ../..; readlink /proc/self/cwd; ls /'
+	expect_status 0
+	[ "$(echo "$output" | head -2 | tr '\n' ' ')" = "/tmp / " ]
+	[[ "$output" != *"$(basename "$SCRATCH")"* ]]
+	expect_output "etc"
+}
+
+@test "the container cannot see, signal or ptrace host processes" {
+	sleep 1000 &
+	local host_pid=$!
+	run iso_rootfs sh -c "ls /proc | grep -qx $host_pid && echo visible; kill -0 $host_pid 2>/dev/null && echo signalled; echo done"
+	[ "$output" = done ]
+	# even with the host's pid namespace, container root is not the host's root
+	run iso_rootfs --pid host sh -c "kill -0 $host_pid 2>/dev/null && echo signalled
+		cat /proc/$host_pid/environ >/dev/null 2>&1 && echo read-environ; echo done"
+	kill "$host_pid"
+	[ "$output" = done ]
+}
+
+@test "mknod of the host's root disk, then reading it, fails" {
+	local dev maj min
+	dev=$(stat -c %d /)
+	maj=$((dev >> 8)) min=$((dev & 0xff))
+	run iso_rootfs sh -c "mknod /tmp/disk b $maj $min 2>/dev/null && head -c 512 /tmp/disk >/dev/null 2>&1 && echo read-disk
+		mknod /dev/disk b $maj $min 2>/dev/null && head -c 512 /dev/disk >/dev/null 2>&1 && echo read-disk; echo done"
+	[ "$output" = done ]
+	# and as the host's root (--userns host) the new node is refused on the
+	# container's /dev, which is nodev... or the read is
+	run iso_rootfs --userns host sh -c "mknod /tmp/disk b $maj $min 2>/dev/null && head -c 512 /tmp/disk >/dev/null 2>&1 && echo read-disk; echo done"
+	[ "$output" = done ]
+}
