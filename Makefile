@@ -10,7 +10,7 @@ BUILD    ?= build
 CC       ?= cc
 PKGS     := cmocka
 # libnftables: headers only; nft.c loads it with dlopen where it is used
-LIB_PKGS := libmnl libnetfilter_conntrack jansson libcap
+LIB_PKGS := libmnl libnetfilter_conntrack jansson libcap libseccomp
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \

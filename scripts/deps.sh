@@ -5,7 +5,7 @@
 #   scripts/deps.sh bench   to run the benchmarks
 set -eu
 
-build="gcc make libc6-dev pkg-config libmnl-dev libnftables-dev libnetfilter-conntrack-dev libjansson-dev libcap-dev"
+build="gcc make libc6-dev pkg-config libmnl-dev libnftables-dev libnetfilter-conntrack-dev libjansson-dev libcap-dev libseccomp-dev"
 # its second line: for the cgroup v2 VM of tests/vm/
 test="$build libcmocka-dev bats busybox-static util-linux procps iproute2 uidmap nftables
 	qemu-system-x86 linux-image-amd64 kmod e2fsprogs cpio"

@@ -33,10 +33,11 @@ struct cli_security {
 	bool privileged;
 	bool no_new_privileges;
 	bool unmasked;          /* --security-opt systempaths=unconfined */
+	char *seccomp;          /* seccomp=PROFILE or "unconfined"; NULL: docker's */
 };
 
 int cli_security_option(struct cli_security *s, int opt, const char *arg, struct iso_error *err);
-void cli_security_finish(const struct cli_security *s, struct iso_spec *spec);
+int cli_security_finish(const struct cli_security *s, struct iso_spec *spec, struct iso_error *err);
 
 /* Applies one resource flag ('m', 'c' or a CLI_OPT_*) to SPEC. */
 int cli_limit_option(struct iso_spec *spec, int opt, const char *arg, struct iso_error *err);

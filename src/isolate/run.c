@@ -87,10 +87,12 @@ static const char run_help[] =
 	"      --cap-add CAP          Add a capability (NET_ADMIN or CAP_NET_ADMIN; ALL)\n"
 	"      --cap-drop CAP         Drop a capability (ALL: every one)\n"
 	"      --security-opt OPT     no-new-privileges[=true|false]: setuid binaries gain\n"
-	"                             nothing; systempaths=unconfined: /proc and /sys\n"
-	"                             unmasked; seccomp=unconfined; label=, apparmor=\n"
-	"                             (reported when the host has no such LSM)\n"
-	"      --privileged           Every capability, nothing masked in /proc and /sys,\n"
+	"                             nothing; seccomp=PROFILE.json (docker's format) or\n"
+	"                             seccomp=unconfined (no filter; default: docker's\n"
+	"                             profile); systempaths=unconfined: /proc and /sys\n"
+	"                             unmasked; label=, apparmor= (reported when the\n"
+	"                             host has no such LSM)\n"
+	"      --privileged           Every capability, no seccomp filter, nothing masked,\n"
 	"                             /sys and /sys/fs/cgroup writable: the container is\n"
 	"                             as strong as root in its user namespace\n"
 	"By default the container has docker's capabilities (CHOWN, DAC_OVERRIDE, FSETID,\n"
@@ -342,8 +344,7 @@ static int finish_spec(struct run_flags *f, char **args, const char *id, struct 
 		return iso_error_set(err, 0, "conflicting options: --uidmap/--gidmap and --userns host");
 	}
 	iso_spec_add_default_mounts(spec);
-	cli_security_finish(&f->sec, spec);
-	return 0;
+	return cli_security_finish(&f->sec, spec, err);
 }
 
 int cmd_run(int argc, char **argv)
@@ -389,5 +390,6 @@ out:
 	iso_netcfg_free(&flags.net);
 	free(flags.name);
 	free(flags.stats_file);
+	free(flags.sec.seccomp);
 	return status;
 }

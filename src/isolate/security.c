@@ -61,10 +61,13 @@ static int cli_security_opt(struct cli_security *s, const char *arg, struct iso_
 		s->unmasked = true;
 		return 0;
 	}
-	if (strcmp(key, "seccomp") == 0 && value != NULL && strcmp(value, "unconfined") == 0)
-		return 0;       /* no filter is loaded yet: unconfined is what there is */
+	if (strcmp(key, "seccomp") == 0 && value != NULL && value[0] != '\0') {
+		free(s->seccomp);
+		s->seccomp = xstrdup(value);
+		return 0;
+	}
 	if (strcmp(key, "seccomp") == 0)
-		return iso_error_set(err, 0, "--security-opt %s: seccomp profiles are not supported yet", arg);
+		return iso_error_set(err, 0, "--security-opt %s: expected seccomp=PROFILE.json or seccomp=unconfined", arg);
 	if ((strcmp(key, "label") == 0 && !lsm_enabled("selinux")) ||
 	    (strcmp(key, "apparmor") == 0 && !lsm_enabled("apparmor"))) {
 		iso_log(ISO_LOG_WARN, "--security-opt %s: %s is not enabled on this host; ignored", arg,
@@ -108,9 +111,27 @@ static void make_sys_writable(struct iso_spec *spec)
 	}
 }
 
+/* docker's default filter, a profile of the user's, or none. */
+static int set_seccomp(const struct cli_security *s, struct iso_spec *spec, uint64_t caps,
+		       struct iso_error *err)
+{
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+
+	if (s->privileged || (s->seccomp != NULL && strcmp(s->seccomp, "unconfined") == 0))
+		return 0;
+	if (s->seccomp == NULL) {
+		spec->linux_.seccomp = iso_seccomp_docker_default(caps);
+		return 0;
+	}
+	if (read_file_at(-100, s->seccomp, &text, &len, err) < 0)
+		return iso_error_prefix(err, "--security-opt seccomp");
+	return iso_seccomp_from_json(text, len, s->seccomp, caps, &spec->linux_.seccomp, err);
+}
+
 /* docker's defaults, or with --privileged every capability and nothing
- * masked. */
-void cli_security_finish(const struct cli_security *s, struct iso_spec *spec)
+ * masked or filtered. */
+int cli_security_finish(const struct cli_security *s, struct iso_spec *spec, struct iso_error *err)
 {
 	struct iso_caps *c = &spec->process.caps;
 	uint64_t set = s->privileged ? iso_caps_all()
@@ -125,4 +146,5 @@ void cli_security_finish(const struct cli_security *s, struct iso_spec *spec)
 		iso_spec_add_default_masks(spec);
 	if (s->privileged)
 		make_sys_writable(spec);
+	return set_seccomp(s, spec, set, err);
 }

@@ -289,6 +289,12 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 		return -1;
 	env = iso_env_build(spec->process.env, spec->hostname, user.home, spec->process.terminal);
 	ret = make_workdir(spec->process.cwd, err);
+	/* Without no_new_privs the filter goes on while the process still
+	 * holds CAP_SYS_ADMIN in its namespace, which the kernel asks for
+	 * (the rest of the setup only calls what docker's profile allows);
+	 * with it, as late as can be. */
+	if (ret == 0 && spec->linux_.seccomp != NULL && !spec->process.no_new_privileges)
+		ret = iso_seccomp_apply(spec->linux_.seccomp, err);
 	if (ret == 0)
 		ret = become_user(spec, &user, err);
 	iso_resolved_user_free(&user);
@@ -298,6 +304,9 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 		return iso_error_set(err, errno, "chdir to the working directory %s", spec->process.cwd);
 	if (spec->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return iso_error_set(err, errno, "set no_new_privs");
+	if (spec->linux_.seccomp != NULL && spec->process.no_new_privileges &&
+	    iso_seccomp_apply(spec->linux_.seccomp, err) < 0)
+		return -1;
 	if (arm_parent_death(sync, err) < 0)
 		return -1;
 	return exec_command(spec, env, err);

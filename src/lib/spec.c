@@ -47,6 +47,7 @@ void iso_spec_free(struct iso_spec *spec)
 	free(spec->linux_.cgroups_path);
 	strv_free(spec->linux_.masked_paths);
 	strv_free(spec->linux_.readonly_paths);
+	iso_seccomp_free(spec->linux_.seccomp);
 	free(spec->linux_.resources.cpuset_cpus);
 	free(spec->linux_.resources.cpuset_mems);
 	free(spec->linux_.resources.read_bps);

@@ -13,6 +13,7 @@
 
 #include "caps.h"
 #include "error.h"
+#include "secfilter.h"
 #include "units.h"
 
 #define ISO_MAX_IDMAPS 340      /* the kernel's limit on uid_map lines */
@@ -98,6 +99,7 @@ struct iso_linux {
 	struct iso_resources resources;
 	char **masked_paths;    /* hidden: /dev/null on files, an empty tmpfs on dirs */
 	char **readonly_paths;  /* made read-only */
+	struct iso_seccomp *seccomp;    /* NULL: no filter */
 };
 
 

@@ -208,3 +208,61 @@ caps_of() {
 	run iso_rootfs --userns host sh -c "mknod /tmp/disk b $maj $min 2>/dev/null && head -c 512 /tmp/disk >/dev/null 2>&1 && echo read-disk; echo done"
 	[ "$output" = done ]
 }
+
+# ---- seccomp ---------------------------------------------------------------
+
+@test "seccomp: docker's default profile is on: no new namespaces, no keyctl, clone3 says ENOSYS" {
+	run iso_rootfs sh -c 'grep "^Seccomp:" /proc/self/status; unshare -U true 2>&1; unshare -n true 2>&1; echo end'
+	expect_status 0
+	expect_output "Seccomp:	2"
+	[ "$(echo "$output" | grep -c "Operation not permitted")" -eq 2 ]
+	# with CAP_SYS_ADMIN the profile lets unshare through, as docker's does
+	run iso_rootfs --cap-add SYS_ADMIN unshare -U true
+	expect_status 0
+}
+
+@test "seccomp: --privileged and seccomp=unconfined load no filter" {
+	run iso_rootfs --privileged grep "^Seccomp:" /proc/self/status
+	expect_status 0
+	[ "$output" = "Seccomp:	0" ]
+	run iso_rootfs --security-opt seccomp=unconfined grep "^Seccomp:" /proc/self/status
+	[ "$output" = "Seccomp:	0" ]
+}
+
+@test "seccomp: a profile in docker's format is loaded, with its errnoRet" {
+	cat > "$SCRATCH/profile.json" <<-'JSON'
+	{
+		"defaultAction": "SCMP_ACT_ALLOW",
+		"archMap": [ { "architecture": "SCMP_ARCH_X86_64", "subArchitectures": [ "SCMP_ARCH_X86", "SCMP_ARCH_X32" ] } ],
+		"syscalls": [
+			{ "names": [ "mkdir", "mkdirat" ], "action": "SCMP_ACT_ERRNO", "errnoRet": 13 },
+			{ "names": [ "chmod", "fchmodat" ], "action": "SCMP_ACT_ERRNO", "includes": { "caps": [ "CAP_SYS_ADMIN" ] } },
+			{ "names": [ "rmdir" ], "action": "SCMP_ACT_ERRNO", "args": [ { "index": 0, "value": 0, "op": "SCMP_CMP_NE" } ] }
+		]
+	}
+	JSON
+	run iso_rootfs --security-opt seccomp="$SCRATCH/profile.json" sh -c '
+		mkdir /tmp/x 2>&1; touch /tmp/f; chmod 600 /tmp/f && echo chmod-ok; rmdir /tmp 2>&1; echo end'
+	expect_status 0
+	expect_output "Permission denied"
+	expect_output "chmod-ok"
+	expect_output "Operation not permitted"
+}
+
+@test "seccomp: a bad profile is a clear error naming what is wrong, 125" {
+	echo '{ "defaultAction": "SCMP_ACT_ERRNO", "syscalls": [ { "names": [ "read", "no_such_call" ], "action": "SCMP_ACT_ALLOW" } ] }' > "$SCRATCH/p1.json"
+	run iso_rootfs --security-opt seccomp="$SCRATCH/p1.json" true
+	expect_status 125
+	expect_output "syscalls[0].names[1]: unknown syscall \"no_such_call\""
+	echo '{ "defaultAction": "SCMP_ACT_MAYBE" }' > "$SCRATCH/p2.json"
+	run iso_rootfs --security-opt seccomp="$SCRATCH/p2.json" true
+	expect_status 125
+	expect_output "defaultAction: unknown action \"SCMP_ACT_MAYBE\""
+	printf '{\n  "defaultAction": \n}\n' > "$SCRATCH/p3.json"
+	run iso_rootfs --security-opt seccomp="$SCRATCH/p3.json" true
+	expect_status 125
+	expect_output "p3.json:3:"
+	run iso_rootfs --security-opt seccomp=/nonexistent.json true
+	expect_status 125
+	expect_output "/nonexistent.json"
+}

@@ -1,0 +1,53 @@
+/* The container's seccomp filter: docker's default profile, or a profile
+ * in docker's JSON format, reduced (includes/excludes of capabilities,
+ * architectures and kernels) to the rules that apply to this container on
+ * this machine, then compiled with libseccomp in the container's first
+ * process. */
+#ifndef ISOLATE_SECFILTER_H
+#define ISOLATE_SECFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct iso_seccomp_arg {
+	unsigned int index;
+	uint64_t value;
+	uint64_t value_two;
+	int op;                 /* enum scmp_compare */
+};
+
+struct iso_seccomp_rule {
+	char **names;
+	uint32_t action;        /* SCMP_ACT_*, errno included */
+	struct iso_seccomp_arg *args;
+	size_t n_args;
+};
+
+struct iso_seccomp {
+	uint32_t default_action;
+	uint32_t *arches;       /* SCMP_ARCH_* besides the native one */
+	size_t n_arches;
+	struct iso_seccomp_rule *rules;
+	size_t n_rules;
+};
+
+void iso_seccomp_free(struct iso_seccomp *s);
+
+/* docker's default profile for a container whose capabilities are CAPS
+ * (a rule that needs CAP_SYS_ADMIN, say, only with it). */
+struct iso_seccomp *iso_seccomp_docker_default(uint64_t caps);
+
+/* A profile in docker's format (defaultAction, defaultErrnoRet,
+ * architectures or archMap, syscalls with names/action/errnoRet/args and
+ * includes/excludes), SOURCE naming it in messages.  An unknown syscall
+ * name, action, operator or architecture is an error naming it and where
+ * it is (syscalls[3].names[1]). */
+int iso_seccomp_from_json(const char *text, size_t len, const char *source, uint64_t caps,
+			  struct iso_seccomp **out, struct iso_error *err);
+
+/* Compiles and loads the filter into the calling process. */
+int iso_seccomp_apply(const struct iso_seccomp *s, struct iso_error *err);
+
+#endif
