@@ -5,6 +5,8 @@
 #   make check-asan      the whole suite against an ASan+UBSan build
 #   make check-cgroup-v2 the cgroup tests in a pure cgroup v2 VM (QEMU)
 #   make bench           benchmarks against crun, bubblewrap and podman
+#   make check-fuzz      the seccomp profile loader fuzzed for 60 s (libFuzzer)
+#   make fuzz            the same for FUZZ_TIME seconds (default 1800)
 
 BUILD    ?= build
 CC       ?= cc
@@ -31,7 +33,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests check check-unit check-integration check-asan check-cgroup-v2 bench clean
+.PHONY: all tests check check-unit check-integration check-asan check-cgroup-v2 check-fuzz fuzz bench clean
 all: $(BUILD)/isolate
 tests: $(UNIT_BIN)
 
@@ -73,6 +75,23 @@ check-asan:
 # (this host's may be v1 or hybrid); see docs/testing.md.
 check-cgroup-v2: all
 	BUILDS=$(BUILD) tests/run-all.sh cgroup-v2
+
+# The seccomp profile loader under libFuzzer (clang), with ASan and UBSan;
+# the seed corpus is copied, so that the repository's stays as it is.
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 1800
+FUZZ_SRC  := src/lib/secfilter_json.c src/lib/secfilter.c src/lib/caps.c src/lib/util.c src/lib/error.c
+$(BUILD)/fuzz/fuzz_seccomp_profile: tests/fuzz/fuzz_seccomp_profile.c $(FUZZ_SRC) $(wildcard src/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc/lib \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_seccomp_profile.c $(FUZZ_SRC) $(LIBS)
+
+check-fuzz: $(BUILD)/fuzz/fuzz_seccomp_profile
+	tests/fuzz/run.sh $< tests/fuzz/corpus/seccomp 60
+
+fuzz: $(BUILD)/fuzz/fuzz_seccomp_profile
+	tests/fuzz/run.sh $< tests/fuzz/corpus/seccomp $(FUZZ_TIME)
 
 bench: all $(BUILD)/tests/bench-alternate
 	BUILD=$(BUILD) bench/run.sh

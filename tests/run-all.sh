@@ -170,5 +170,19 @@ for build in $vm_builds; do
 	echo "# $(basename "$build") in a cgroup v2 VM: $((passed - before_passed)) passed, $((failed - before_failed)) failed"
 done
 
+# The fuzzers (FUZZ_SECS seconds each, when set): one TAP line each.
+if [ -n "${FUZZ_SECS:-}" ] && [ "$what" = all ]; then
+	echo "# ===== fuzzing ====="
+	if make -s -C "$top" build/fuzz/fuzz_seccomp_profile >"$log" 2>&1; then
+		(cd "$top" && tests/fuzz/run.sh build/fuzz/fuzz_seccomp_profile tests/fuzz/corpus/seccomp \
+			"$FUZZ_SECS") >"$log" 2>&1
+		count_tap <"$log"
+	else
+		cat "$log"
+		echo "not ok - fuzz: the seccomp profile fuzzer does not build"
+		failed=$((failed + 1))
+	fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$broken" -eq 0 ] && [ "$passed" -gt 0 ]
