@@ -23,6 +23,7 @@ enum {
 	CLI_OPT_DEVICE_WRITE_BPS, CLI_OPT_ULIMIT, CLI_OPT_CGROUP_PARENT,
 	CLI_OPT_LIMITS_END,
 	CLI_OPT_CAP_ADD, CLI_OPT_CAP_DROP, CLI_OPT_SECURITY_OPT, CLI_OPT_PRIVILEGED,
+	CLI_OPT_PRESERVE_FDS,
 	CLI_OPT_SECURITY_END,
 };
 
@@ -34,6 +35,7 @@ struct cli_security {
 	bool no_new_privileges;
 	bool unmasked;          /* --security-opt systempaths=unconfined */
 	char *seccomp;          /* seccomp=PROFILE or "unconfined"; NULL: docker's */
+	unsigned int preserve_fds;
 };
 
 int cli_security_option(struct cli_security *s, int opt, const char *arg, struct iso_error *err);

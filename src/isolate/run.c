@@ -46,6 +46,7 @@ static const char run_help[] =
 	"  -t, --tty                  Allocate a pseudo-terminal\n"
 	"      --init                 Run a built-in init as PID 1 (signals, zombies)\n"
 	"      --name NAME            Name the container (for --network container:NAME)\n"
+	"      --preserve-fds N       Pass fds 3..3+N-1 on to the command (no other fd is)\n"
 	"\n"
 	"Network:\n"
 	"      --network MODE         bridge (root's default): the default network;\n"
@@ -174,6 +175,7 @@ static const struct option run_options[] = {
 	{ "cap-drop", required_argument, NULL, CLI_OPT_CAP_DROP },
 	{ "security-opt", required_argument, NULL, CLI_OPT_SECURITY_OPT },
 	{ "privileged", no_argument, NULL, CLI_OPT_PRIVILEGED },
+	{ "preserve-fds", required_argument, NULL, CLI_OPT_PRESERVE_FDS },
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -80,6 +80,16 @@ static int cli_security_opt(struct cli_security *s, const char *arg, struct iso_
 	return iso_error_set(err, 0, "--security-opt %s: unknown option", arg);
 }
 
+static int set_preserve_fds(struct cli_security *s, const char *arg, struct iso_error *err)
+{
+	uint32_t n;
+
+	if (parse_u32(arg, &n) < 0 || n > 1000000)
+		return iso_error_set(err, 0, "--preserve-fds %s: expected a number of fds", arg);
+	s->preserve_fds = n;
+	return 0;
+}
+
 int cli_security_option(struct cli_security *s, int opt, const char *arg, struct iso_error *err)
 {
 	switch (opt) {
@@ -87,6 +97,7 @@ int cli_security_option(struct cli_security *s, int opt, const char *arg, struct
 	case CLI_OPT_CAP_DROP: return add_caps(s, arg, true, err);
 	case CLI_OPT_SECURITY_OPT: return cli_security_opt(s, arg, err);
 	case CLI_OPT_PRIVILEGED: s->privileged = true; return 0;
+	case CLI_OPT_PRESERVE_FDS: return set_preserve_fds(s, arg, err);
 	}
 	return iso_error_set(err, 0, "internal error: security option %d not handled", opt);
 }
@@ -142,6 +153,7 @@ int cli_security_finish(const struct cli_security *s, struct iso_spec *spec, str
 	 * nothing (CVE-2022-24769), as in docker since 20.10.14 */
 	*c = (struct iso_caps){ .bounding = set, .effective = set, .permitted = set };
 	spec->process.no_new_privileges = s->no_new_privileges;
+	spec->process.preserve_fds = s->preserve_fds;
 	if (!s->privileged && !s->unmasked)
 		iso_spec_add_default_masks(spec);
 	if (s->privileged)

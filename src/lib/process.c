@@ -269,9 +269,14 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return iso_error_set(err, errno, "prctl PR_SET_PDEATHSIG");
 	/* Nothing the runtime holds may reach the command: fds 3 and up
-	 * close at exec, the sync channel last of all. */
-	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	 * close at exec, the sync channel last of all; only those the caller
+	 * asked to pass on (--preserve-fds), which it held before isolate
+	 * opened any of its own, stay. */
+	if (syscall(SYS_close_range, 3 + spec->process.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return iso_error_set(err, errno, "close_range");
+	for (unsigned int fd = 3; fd < 3 + spec->process.preserve_fds; fd++)
+		if (fcntl((int)fd, F_SETFD, 0) < 0)
+			return iso_error_set(err, errno, "pass fd %u on", fd);
 	if (iso_sync_expect(sync, ISO_SYNC_GO, err) < 0 || enter_cgroup_ns(spec, err) < 0)
 		return -1;
 	if (become_namespace_root(spec, err) < 0)

@@ -1,5 +1,7 @@
 #include "spec.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,6 +197,9 @@ int iso_spec_validate(const struct iso_spec *spec, struct iso_error *err)
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (validate_mount(&spec->mounts[i], err) < 0)
 			return -1;
+	for (unsigned int fd = 3; fd < 3 + spec->process.preserve_fds; fd++)
+		if (fcntl((int)fd, F_GETFD) < 0)
+			return iso_error_set(err, errno, "preserve fd %u", fd);
 	if (iso_resources_validate(&spec->linux_.resources, err) < 0 ||
 	    iso_cgroup_parent_check(spec->linux_.cgroups_path, err) < 0)
 		return -1;

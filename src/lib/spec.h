@@ -56,6 +56,7 @@ struct iso_process {
 	bool has_caps;          /* false: the capabilities are left as they are */
 	struct iso_caps caps;
 	bool no_new_privileges;
+	unsigned int preserve_fds;      /* fds 3..3+N-1 of the caller reach the command */
 };
 
 /* A resource value not given: the kernel's default stays. */

@@ -266,3 +266,17 @@ caps_of() {
 	expect_status 125
 	expect_output "/nonexistent.json"
 }
+
+@test "--preserve-fds N passes fds 3..3+N-1 on, and nothing else" {
+	echo passed-on > "$SCRATCH/three"
+	run bash -c "exec 3<'$SCRATCH/three' 4</etc/hostname 9</etc/passwd; '$ISOLATE' run --rootfs '$ROOTFS' --preserve-fds 2 sh -c 'cat <&3; ls /proc/self/fd | tr \"\\n\" \" \"'"
+	expect_status 0
+	expect_output "passed-on"
+	# 0-2, the two passed on, and ls's own directory fd (5); never the caller's 9
+	[ "$(echo "$output" | tail -1)" = "0 1 2 3 4 5 " ]
+	run bash -c "exec 3<'$SCRATCH/three'; '$ISOLATE' run --rootfs '$ROOTFS' --preserve-fds 1 ls /proc/self/fd"
+	[ "$(echo $output)" = "0 1 2 3 4" ]
+	run bash -c "exec 3<&- 4<&-; '$ISOLATE' run --rootfs '$ROOTFS' --preserve-fds 2 true"
+	expect_status 125
+	expect_output "preserve fd 3: Bad file descriptor"
+}
