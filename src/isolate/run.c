@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "devopt.h"
 #include "container.h"
 #include "env.h"
 #include "idmap.h"
@@ -34,6 +35,7 @@ static const char run_help[] =
 	"      --rootfs DIR           Use DIR as the root filesystem\n"
 	"      --read-only            Mount the root filesystem read-only\n"
 	"  -v, --volume SRC:DST[:OPTS]  Bind mount host path SRC on DST (OPTS: ro, rw)\n"
+	"      --device HOST[:CTR][:rwm]  Add a host device (its cgroup rule allows rwm)\n"
 	"      --tmpfs DST[:OPTS]     Mount a tmpfs on DST (e.g. size=64m,mode=1777)\n"
 	"  -w, --workdir DIR          Working directory inside the container\n"
 	"\n"
@@ -119,7 +121,7 @@ enum {
 	OPT_ENV_FILE = 256, OPT_TMPFS, OPT_ROOTFS, OPT_READ_ONLY, OPT_USERNS, OPT_PID,
 	OPT_NETWORK, OPT_UTS, OPT_IPC, OPT_CGROUPNS, OPT_UIDMAP, OPT_GIDMAP, OPT_INIT,
 	OPT_HELP, OPT_NAME, OPT_IP, OPT_MAC, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION,
-	OPT_ADD_HOST, OPT_IGNORE_MISSING, OPT_STATS_FILE,
+	OPT_ADD_HOST, OPT_IGNORE_MISSING, OPT_STATS_FILE, OPT_DEVICE,
 };
 
 static const struct option run_options[] = {
@@ -176,6 +178,7 @@ static const struct option run_options[] = {
 	{ "security-opt", required_argument, NULL, CLI_OPT_SECURITY_OPT },
 	{ "privileged", no_argument, NULL, CLI_OPT_PRIVILEGED },
 	{ "preserve-fds", required_argument, NULL, CLI_OPT_PRESERVE_FDS },
+	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -272,6 +275,7 @@ static int apply_option(struct run_flags *f, int opt, const char *arg, struct is
 	case OPT_ADD_HOST: return iso_netcfg_add_host(&f->net, arg, err);
 	case OPT_IGNORE_MISSING: f->ignore_missing_limits = true; return 0;
 	case OPT_STATS_FILE: return replace_string(&f->stats_file, arg);
+	case OPT_DEVICE: return iso_spec_add_device(spec, arg, err);
 	case 'm': case 'c': return cli_limit_option(spec, opt, arg, err);
 	}
 	if (opt >= CLI_OPT_MEMORY_SWAP && opt < CLI_OPT_LIMITS_END)

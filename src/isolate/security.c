@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "devopt.h"
 #include "log.h"
 #include "util.h"
 
@@ -158,5 +159,6 @@ int cli_security_finish(const struct cli_security *s, struct iso_spec *spec, str
 		iso_spec_add_default_masks(spec);
 	if (s->privileged)
 		make_sys_writable(spec);
+	iso_spec_default_device_rules(spec, s->privileged);
 	return set_seccomp(s, spec, set, err);
 }

@@ -17,6 +17,10 @@ bool iso_cg_list_has(const char *list, const char *item);
 /* Applies R to the cgroups made; see cgroup_limits.c. */
 int iso_cg_apply(struct iso_cgroup *cg, const struct iso_resources *r, struct iso_error *err);
 
+/* linux.resources.devices (cgroup_devices.c); nothing without rules. */
+int iso_cg_apply_devices(const struct iso_cgroup *cg, const struct iso_resources *r,
+			 struct iso_error *err);
+
 /* The index of the hierarchy that holds CONTROLLER, or -1. */
 int iso_cg_index(const struct iso_cgroup *cg, const char *controller);
 

@@ -261,5 +261,5 @@ int iso_cg_apply(struct iso_cgroup *cg, const struct iso_resources *r, struct is
 	    throttle(cg, "device write rate", r->write_bps, r->n_write_bps,
 		     "blkio.throttle.write_bps_device", "wbps", v2, err) < 0)
 		return -1;
-	return 0;
+	return iso_cg_apply_devices(cg, r, err);
 }

@@ -54,6 +54,7 @@ void iso_spec_free(struct iso_spec *spec)
 	free(spec->linux_.resources.cpuset_mems);
 	free(spec->linux_.resources.read_bps);
 	free(spec->linux_.resources.write_bps);
+	free(spec->linux_.resources.devices);
 	free(spec);
 }
 

@@ -59,6 +59,14 @@ struct iso_process {
 	unsigned int preserve_fds;      /* fds 3..3+N-1 of the caller reach the command */
 };
 
+/* linux.resources.devices: who may make, read or write which device. */
+struct iso_device_rule {
+	bool allow;
+	char type;              /* 'a' all, 'c' char, 'b' block */
+	int64_t major, minor;   /* -1: any */
+	char access[4];         /* of "rwm" */
+};
+
 /* A resource value not given: the kernel's default stays. */
 #define ISO_UNSET INT64_MIN
 
@@ -82,6 +90,8 @@ struct iso_resources {
 	size_t n_read_bps;
 	struct iso_throttle *write_bps;
 	size_t n_write_bps;
+	struct iso_device_rule *devices;        /* in order; none: the cgroup's as is */
+	size_t n_devices;
 };
 
 /* True when any limit is asked for. */

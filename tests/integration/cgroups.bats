@@ -356,3 +356,40 @@ block_device() {
 	expect_output "stats file /nonexistent/stats.json"
 	for h in $(hierarchies); do [ ! -e "$h/$PARENT" ]; done
 }
+
+@test "--device: the node is there with the access asked for; no other device opens" {
+	# a node of our own for /dev/fuse (c 10:229), which the default rules
+	# do not allow; as the host's root (--userns host), so that only the
+	# cgroup's rules (v1 devices.allow, v2 a BPF program) stand in the way
+	mknod "$SCRATCH/fuse" c 10 229
+	chmod 666 "$SCRATCH/fuse"
+	run cg_run --userns host --device "$SCRATCH/fuse:/dev/f:r" sh -c '
+		(exec 3</dev/f) 2>/dev/null && echo read-ok
+		(exec 4>/dev/f) 2>/dev/null && echo write-ok
+		mknod /dev/lc c 10 237 && chmod 666 /dev/lc && echo mknod-ok
+		(exec 5</dev/lc) 2>/dev/null && echo lc-read-ok
+		(exec 6</dev/null) && echo null-ok'
+	expect_status 0
+	[ "$(echo $output)" = "read-ok mknod-ok null-ok" ]
+	run cg_run --userns host --device "$SCRATCH/fuse:/dev/f" sh -c '(exec 3<>/dev/f) && echo rw-ok'
+	expect_status 0
+	[ "$output" = rw-ok ]
+	# --privileged allows every device
+	run cg_run --userns host --privileged sh -c 'mknod /dev/lc c 10 237 && (exec 5</dev/lc) 2>&1; echo end'
+	[[ "$output" != *"Operation not permitted"* ]]
+}
+
+@test "--device: bad values are clear errors, 125" {
+	run cg_run --device /dev/nope true
+	expect_status 125
+	expect_output "device /dev/nope: No such file or directory"
+	run cg_run --device /etc/passwd true
+	expect_status 125
+	expect_output "not a character or block device"
+	run cg_run --device /dev/null:/dev/n:rwq true
+	expect_status 125
+	expect_output "permissions rwq"
+	run cg_run --device dev/null true
+	expect_status 125
+	expect_output "paths must be absolute"
+}
