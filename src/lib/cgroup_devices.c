@@ -111,35 +111,60 @@ static void build_program(struct prog *p, const struct iso_resources *r)
 		for (size_t j = start; j < p->n && j < sizeof(p->insn) / sizeof(p->insn[0]); j++)
 			if (BPF_OP(p->insn[j].code) == BPF_JNE && BPF_CLASS(p->insn[j].code) == BPF_JMP)
 				p->insn[j].off = (int16_t)(p->n - j - 1);
+		/* "a" matches everything: the rules before it never decide,
+		 * and the verifier refuses code that cannot be reached */
+		if (d->type == 'a')
+			return;
 	}
 	emit(p, BPF_ALU | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
 	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
 
-static int apply_v2(const struct iso_cgroup *cg, int dir, const struct iso_resources *r,
-		    struct iso_error *err)
+static int load_program(const struct prog *p, char *log, size_t log_size)
+{
+	union bpf_attr load = { 0 };
+
+	load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	load.insns = (uint64_t)(uintptr_t)p->insn;
+	load.insn_cnt = (uint32_t)p->n;
+	load.license = (uint64_t)(uintptr_t)"GPL";
+	if (log != NULL) {
+		load.log_buf = (uint64_t)(uintptr_t)log;
+		load.log_size = (uint32_t)log_size;
+		load.log_level = 1;
+	}
+	return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof(load));
+}
+
+static int apply_v2(int dir, const struct iso_resources *r, struct iso_error *err)
 {
 	static struct prog p;
-	char log[4096] = "";
-	union bpf_attr load = { 0 }, attach = { 0 };
+	static char log[65536];
+	union bpf_attr attach = { 0 };
 	cleanup_close int prog = -1;
 	cleanup_close int target = -1;
 
-	(void)cg;
 	p.n = 0;
 	build_program(&p, r);
 	if (p.n > sizeof(p.insn) / sizeof(p.insn[0]))
 		return iso_error_set(err, 0, "cgroup: too many device rules (%zu)", r->n_devices);
-	load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-	load.insns = (uint64_t)(uintptr_t)p.insn;
-	load.insn_cnt = (uint32_t)p.n;
-	load.license = (uint64_t)(uintptr_t)"GPL";
-	load.log_buf = (uint64_t)(uintptr_t)log;
-	load.log_size = sizeof(log);
-	load.log_level = 1;
-	prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof(load));
-	if (prog < 0)
-		return iso_error_set(err, errno, "cgroup: load the device program (%.200s)", log);
+	prog = load_program(&p, NULL, 0);
+	if (prog < 0) {
+		int saved = errno;
+
+		/* again, for the verifier's reason: its last line says it */
+		log[0] = '\0';
+		if (load_program(&p, log, sizeof(log)) < 0) {
+			char *end = log + strlen(log);
+
+			while (end > log && end[-1] == '\n')
+				*--end = '\0';
+			end = strrchr(log, '\n');
+			return iso_error_set(err, saved, "cgroup: load the device program (%.200s)",
+					     end ? end + 1 : log);
+		}
+		return iso_error_set(err, saved, "cgroup: load the device program");
+	}
 	target = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (target < 0)
 		return iso_error_set(err, errno, "cgroup: open the container's cgroup");
@@ -164,7 +189,7 @@ int iso_cg_apply_devices(const struct iso_cgroup *cg, const struct iso_resources
 
 		/* without root no program can be attached; the kernel's own
 		 * rules for a user namespace hold devices back there */
-		return dir < 0 || geteuid() != 0 ? 0 : apply_v2(cg, dir, r, err);
+		return dir < 0 || geteuid() != 0 ? 0 : apply_v2(dir, r, err);
 	}
 	i = iso_cg_index(cg, "devices");
 	if (i < 0 || cg->dirs[i] < 0)
