@@ -1,6 +1,7 @@
 /* isolate run's security flags: --cap-add, --cap-drop, --security-opt and
  * --privileged, into the spec's capabilities, no_new_privs and masked
  * paths. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ static bool lsm_enabled(const char *name)
 	cleanup_free char *list = NULL;
 	struct iso_error ignored;
 
-	if (read_file_at(-100, "/sys/kernel/security/lsm", &list, NULL, &ignored) < 0)
+	if (read_file_at(AT_FDCWD, "/sys/kernel/security/lsm", &list, NULL, &ignored) < 0)
 		return false;
 	return strstr(list, name) != NULL;
 }
@@ -136,7 +137,7 @@ static int set_seccomp(const struct cli_security *s, struct iso_spec *spec, uint
 		spec->linux_.seccomp = iso_seccomp_docker_default(caps);
 		return 0;
 	}
-	if (read_file_at(-100, s->seccomp, &text, &len, err) < 0)
+	if (read_file_at(AT_FDCWD, s->seccomp, &text, &len, err) < 0)
 		return iso_error_prefix(err, "--security-opt seccomp");
 	return iso_seccomp_from_json(text, len, s->seccomp, caps, &spec->linux_.seccomp, err);
 }
