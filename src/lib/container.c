@@ -335,6 +335,18 @@ static int make_cgroup(struct run *run, struct iso_error *err)
 				 run->opts->ignore_missing_limits, err);
 }
 
+/* The filter is compiled here, from the run directory's cache, so that
+ * the container's first process only loads it. */
+static int compile_seccomp(struct run *run, struct iso_error *err)
+{
+	cleanup_free char *cache = NULL;
+
+	if (run->spec->linux_.seccomp == NULL)
+		return 0;
+	cache = xasprintf("%s/seccomp", iso_run_dir());
+	return iso_seccomp_compile(run->spec->linux_.seccomp, cache, err);
+}
+
 /* The cgroup namespace is made by the child once it is in its cgroups
  * (see process.c), so that they are its root. */
 static pid_t clone_child(struct run *run)
@@ -362,7 +374,7 @@ static int start(struct run *run, struct iso_error *err)
 	if (!run->privileged && !iso_spec_has_userns(run->spec))
 		return iso_error_set(err, 0, "--userns host needs root: without root, isolate works in a user namespace");
 	if (make_state(run, err) < 0 || make_cgroup(run, err) < 0 ||
-	    iso_netsetup_join(&run->net, err) < 0)
+	    compile_seccomp(run, err) < 0 || iso_netsetup_join(&run->net, err) < 0)
 		return -1;
 	iso_netsetup_report_ports(&run->net);
 	if (run->privileged && run->net.leased)

@@ -1,8 +1,10 @@
 /* The container's seccomp filter: docker's default profile, or a profile
  * in docker's JSON format, reduced (includes/excludes of capabilities,
  * architectures and kernels) to the rules that apply to this container on
- * this machine, then compiled with libseccomp in the container's first
- * process. */
+ * this machine, compiled to BPF with libseccomp by the runtime (once: the
+ * program is kept in a cache under the run directory, since compiling
+ * docker's profile for three ABIs takes a dozen milliseconds), and loaded
+ * by the container's first process. */
 #ifndef ISOLATE_SECFILTER_H
 #define ISOLATE_SECFILTER_H
 
@@ -25,12 +27,16 @@ struct iso_seccomp_rule {
 	size_t n_args;
 };
 
+struct sock_filter;
+
 struct iso_seccomp {
 	uint32_t default_action;
 	uint32_t *arches;       /* SCMP_ARCH_* besides the native one */
 	size_t n_arches;
 	struct iso_seccomp_rule *rules;
 	size_t n_rules;
+	struct sock_filter *bpf;        /* the compiled program, once compiled */
+	size_t bpf_len;                 /* in instructions */
 };
 
 void iso_seccomp_free(struct iso_seccomp *s);
@@ -47,7 +53,12 @@ struct iso_seccomp *iso_seccomp_docker_default(uint64_t caps);
 int iso_seccomp_from_json(const char *text, size_t len, const char *source, uint64_t caps,
 			  struct iso_seccomp **out, struct iso_error *err);
 
-/* Compiles and loads the filter into the calling process. */
+/* Compiles S to BPF (S->bpf), from the cache in CACHE_DIR when it holds
+ * this very filter (CACHE_DIR NULL: no cache); a cache that cannot be read
+ * or written is only not used. */
+int iso_seccomp_compile(struct iso_seccomp *s, const char *cache_dir, struct iso_error *err);
+
+/* Loads the compiled filter into the calling process. */
 int iso_seccomp_apply(const struct iso_seccomp *s, struct iso_error *err);
 
 #endif

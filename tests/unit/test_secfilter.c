@@ -2,6 +2,7 @@
  * default profile. */
 #include "helpers.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <linux/capability.h>
 #include <seccomp.h>
@@ -153,6 +154,66 @@ static void docker_default_gates_on_capabilities(void **state)
 	iso_seccomp_free(s);
 }
 
+static void compiled_once_then_from_the_cache(void **state)
+{
+	struct tmpdir *t = *state;
+	cleanup_free char *cache = tmp_path(t, "seccomp");
+	struct iso_seccomp *a = iso_seccomp_docker_default(iso_caps_docker_default());
+	struct iso_seccomp *b = iso_seccomp_docker_default(iso_caps_docker_default());
+	struct iso_seccomp *c = iso_seccomp_docker_default(iso_caps_all());
+	struct iso_error err;
+	DIR *d;
+	struct dirent *e;
+	int files = 0;
+
+	assert_int_equal(iso_seccomp_compile(a, cache, &err), 0);
+	assert_true(a->bpf_len > 0);
+	/* the second one is read from the cache: the same program */
+	assert_int_equal(iso_seccomp_compile(b, cache, &err), 0);
+	assert_int_equal(b->bpf_len, a->bpf_len);
+	assert_memory_equal(b->bpf, a->bpf, a->bpf_len * 8);
+	/* another filter, another program and another file */
+	assert_int_equal(iso_seccomp_compile(c, cache, &err), 0);
+	assert_true(c->bpf_len != a->bpf_len || memcmp(c->bpf, a->bpf, a->bpf_len * 8) != 0);
+	d = opendir(cache);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		files += e->d_name[0] != '.';
+	closedir(d);
+	assert_int_equal(files, 2);
+	iso_seccomp_free(a);
+	iso_seccomp_free(b);
+	iso_seccomp_free(c);
+}
+
+static void a_cache_file_of_another_filter_is_not_used(void **state)
+{
+	struct tmpdir *t = *state;
+	cleanup_free char *cache = tmp_path(t, "seccomp");
+	struct iso_seccomp *a = iso_seccomp_docker_default(iso_caps_docker_default());
+	struct iso_seccomp *b = iso_seccomp_docker_default(iso_caps_docker_default());
+	struct iso_error err;
+	DIR *d;
+	struct dirent *e;
+
+	assert_int_equal(iso_seccomp_compile(a, cache, &err), 0);
+	/* the file's key no longer matches: as after a hash collision */
+	d = opendir(cache);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.') {
+			char *path = xasprintf("%s/%s", cache, e->d_name);
+
+			write_file(path, "isolate-seccomp 0 something else");
+			free(path);
+		}
+	closedir(d);
+	assert_int_equal(iso_seccomp_compile(b, cache, &err), 0);
+	assert_int_equal(b->bpf_len, a->bpf_len);
+	assert_memory_equal(b->bpf, a->bpf, a->bpf_len * 8);
+	iso_seccomp_free(a);
+	iso_seccomp_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +222,9 @@ int main(void)
 		cmocka_unit_test(args_and_arches),
 		cmocka_unit_test(bad_profiles_say_what_and_where),
 		cmocka_unit_test(docker_default_gates_on_capabilities),
+		cmocka_unit_test_setup_teardown(compiled_once_then_from_the_cache, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(a_cache_file_of_another_filter_is_not_used,
+						tmpdir_setup, tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests_name("secfilter", tests, NULL, NULL);
