@@ -116,36 +116,29 @@ static int export_program(scmp_filter_ctx ctx, struct iso_seccomp *s, struct iso
 static char *describe(const struct iso_seccomp *s)
 {
 	const struct scmp_version *v = seccomp_version();
-	char *out = xasprintf("isolate-seccomp 1 libseccomp %u.%u.%u\ndefault %" PRIu32 "\n",
-			      v->major, v->minor, v->micro, s->default_action);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
 
-	for (size_t i = 0; i < s->n_arches; i++) {
-		char *next = xasprintf("%sarch %" PRIu32 "\n", out, s->arches[i]);
-
-		free(out);
-		out = next;
-	}
+	if (f == NULL)
+		abort();        /* out of memory, as xmalloc */
+	fprintf(f, "isolate-seccomp 1 libseccomp %u.%u.%u\ndefault %" PRIu32 "\n",
+		v->major, v->minor, v->micro, s->default_action);
+	for (size_t i = 0; i < s->n_arches; i++)
+		fprintf(f, "arch %" PRIu32 "\n", s->arches[i]);
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct iso_seccomp_rule *r = &s->rules[i];
-		char *next = xasprintf("%srule %" PRIu32, out, r->action);
 
-		free(out);
-		out = next;
-		for (size_t k = 0; k < r->n_args; k++) {
-			next = xasprintf("%s arg %u %d %" PRIu64 " %" PRIu64, out, r->args[k].index,
-					 r->args[k].op, r->args[k].value, r->args[k].value_two);
-			free(out);
-			out = next;
-		}
-		for (size_t k = 0; r->names[k] != NULL; k++) {
-			next = xasprintf("%s %s", out, r->names[k]);
-			free(out);
-			out = next;
-		}
-		next = xasprintf("%s\n", out);
-		free(out);
-		out = next;
+		fprintf(f, "rule %" PRIu32, r->action);
+		for (size_t k = 0; k < r->n_args; k++)
+			fprintf(f, " arg %u %d %" PRIu64 " %" PRIu64, r->args[k].index, r->args[k].op,
+				r->args[k].value, r->args[k].value_two);
+		for (size_t k = 0; r->names[k] != NULL; k++)
+			fprintf(f, " %s", r->names[k]);
+		fputc('\n', f);
 	}
+	if (fclose(f) != 0)
+		abort();
 	return out;
 }
 
