@@ -12,7 +12,7 @@ BUILD    ?= build
 CC       ?= cc
 PKGS     := cmocka
 # libnftables: headers only; nft.c loads it with dlopen where it is used
-LIB_PKGS := libmnl libnetfilter_conntrack jansson libcap libseccomp
+LIB_PKGS := libmnl libnetfilter_conntrack jansson libcap libseccomp libcurl libarchive libcrypto
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
@@ -26,7 +26,7 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_SRC  := $(wildcard src/lib/*.c)
+LIB_SRC  := $(wildcard src/lib/*.c src/lib/image/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(wildcard src/isolate/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -37,7 +37,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 all: $(BUILD)/isolate
 tests: $(UNIT_BIN)
 
-$(BUILD)/%.o: %.c $(wildcard src/lib/*.h src/isolate/*.h) VERSION
+$(BUILD)/%.o: %.c $(wildcard src/lib/*.h src/lib/image/*.h src/isolate/*.h) VERSION
 	@mkdir -p $(dir $@)
 	@echo '  CC     $<'
 	@$(CC) $(CFLAGS) -DISOLATE_VERSION='"$(VERSION)"' -c -o $@ $<

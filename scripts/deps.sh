@@ -5,10 +5,12 @@
 #   scripts/deps.sh bench   to run the benchmarks
 set -eu
 
-build="gcc make libc6-dev pkg-config libmnl-dev libnftables-dev libnetfilter-conntrack-dev libjansson-dev libcap-dev libseccomp-dev"
+build="gcc make libc6-dev pkg-config libmnl-dev libnftables-dev libnetfilter-conntrack-dev libjansson-dev libcap-dev libseccomp-dev
+	libcurl4-openssl-dev libarchive-dev libssl-dev"
 # its second line: for the cgroup v2 VM of tests/vm/, and clang for the fuzzer
 test="$build libcmocka-dev bats busybox-static util-linux procps iproute2 uidmap nftables
-	qemu-system-x86 linux-image-amd64 kmod e2fsprogs cpio clang libclang-rt-14-dev"
+	qemu-system-x86 linux-image-amd64 kmod e2fsprogs cpio clang libclang-rt-14-dev
+	docker-registry skopeo umoci apache2-utils"
 bench="$test crun bubblewrap podman"
 
 case "${1:-build}" in
