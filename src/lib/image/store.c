@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "state.h"
 #include "util.h"
 
 static const char *const store_dirs[] = {
@@ -18,16 +19,7 @@ static const char *const store_dirs[] = {
 
 char *iso_store_default_root(void)
 {
-	const char *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-
-	if (geteuid() == 0)
-		return xstrdup("/var/lib/isolate");
-	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/isolate", xdg);
-	if (home && home[0] == '/')
-		return xasprintf("%s/.local/share/isolate", home);
-	return NULL;
+	return xstrdup(iso_data_dir());
 }
 
 static int mkdir_p(const char *path, mode_t mode, struct iso_error *err)

@@ -12,8 +12,9 @@
  *                             blobs/ or layers/ is only ever made by rename
  *   ROOT/locks                flock(2) files
  *
- * Root: /var/lib/isolate; rootless: $XDG_DATA_HOME/isolate (or
- * ~/.local/share/isolate); --storage-root overrides both. */
+ * Root: the data directory (/var/lib/isolate; rootless
+ * $XDG_DATA_HOME/isolate or ~/.local/share/isolate; $ISOLATE_DATA_DIR);
+ * --storage-root overrides it. */
 #ifndef ISOLATE_IMAGE_STORE_H
 #define ISOLATE_IMAGE_STORE_H
 
@@ -29,7 +30,7 @@ struct iso_store {
 	int fd;        /* ROOT, O_PATH */
 };
 
-/* The default root for this user; NULL if it has no home either. */
+/* The default root for this user: iso_data_dir(). */
 char *iso_store_default_root(void);
 
 /* Opens the store, making its directories (mode 0700) when missing;
