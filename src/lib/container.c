@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include "console.h"
 #include "idmap.h"
 #include "log.h"
+#include "overlay.h"
 #include "proclimits.h"
 #include "process.h"
 #include "resources.h"
@@ -33,6 +35,7 @@ struct run {
 	const struct iso_run_opts *opts;
 	struct iso_netsetup net;
 	bool state_made;
+	bool upper_made;         /* an image's writable layer, to remove */
 	bool privileged;        /* host root: the parent builds the tree */
 	struct iso_rootfs rootfs;
 	struct iso_cgroup cg;
@@ -306,10 +309,42 @@ static int record_pid(struct run *run, struct iso_error *err)
 void iso_container_reclaim(const char *id)
 {
 	cleanup_free char *record = iso_state_read(id, "cgroup");
+	cleanup_free char *upper = iso_state_read(id, "upper");
+	struct iso_error err;
 
 	if (record != NULL)
 		iso_cgroup_destroy_record(record, id);
 	iso_netsetup_reclaim(id);
+	if (upper != NULL && iso_overlay_remove_upper(upper, &err) < 0)
+		iso_log(ISO_LOG_WARN, "%s", err.msg);
+}
+
+/* An image's writable layer: recorded before it is made, like the
+ * cgroup, so that a killed run's is removed by the next sweep. */
+static int make_upper(struct run *run, struct iso_error *err)
+{
+	const char *upper = run->spec->root.upper;
+
+	if (upper == NULL)
+		return 0;
+	if (iso_state_write(run->opts->id, "upper", upper, err) < 0)
+		return -1;
+	run->upper_made = true;
+	return iso_overlay_make_upper(upper, err);
+}
+
+/* The overlay is only mounted in this process's private namespace (and
+ * the container's, gone with it): detached, its upper layer can go. */
+static void remove_upper(struct run *run)
+{
+	struct iso_error err;
+
+	if (!run->upper_made)
+		return;
+	if (run->privileged && umount2(ISO_WORK_DIR, MNT_DETACH) < 0)
+		iso_log(ISO_LOG_WARN, "unmount %s: %s", ISO_WORK_DIR, strerror(errno));
+	if (iso_overlay_remove_upper(run->spec->root.upper, &err) < 0)
+		iso_log(ISO_LOG_WARN, "%s", err.msg);
 }
 
 /* Recorded before it is made, so that a runtime killed at any point
@@ -373,7 +408,7 @@ static int start(struct run *run, struct iso_error *err)
 		return -1;
 	if (!run->privileged && !iso_spec_has_userns(run->spec))
 		return iso_error_set(err, 0, "--userns host needs root: without root, isolate works in a user namespace");
-	if (make_state(run, err) < 0 || make_cgroup(run, err) < 0 ||
+	if (make_state(run, err) < 0 || make_cgroup(run, err) < 0 || make_upper(run, err) < 0 ||
 	    compile_seccomp(run, err) < 0 || iso_netsetup_join(&run->net, err) < 0)
 		return -1;
 	iso_netsetup_report_ports(&run->net);
@@ -428,6 +463,7 @@ static void finish(struct run *run, bool failed)
 	iso_cgroup_destroy(&run->cg);
 	iso_statsfile_close(&run->stats);
 	iso_rootfs_close(&run->rootfs);
+	remove_upper(run);
 	if (run->relay.pty >= 0)
 		close(run->relay.pty);
 	if (run->sync >= 0)

@@ -62,6 +62,36 @@ static char *hosts_file(const struct iso_netsetup *ns, const char *hostname, str
 	return iso_hosts_build(hostname, ns->ip ? ip : NULL, extra);
 }
 
+/* In the rootfs ROOT: 1 when /etc/NAME can carry a mount (a regular file
+ * or nothing), 0 when it cannot, -1 when ROOT has no /etc/NAME entry or
+ * hides it (an overlay whiteout, a 0/0 character device). */
+static int can_mount_in(int root, const char *name)
+{
+	cleanup_close int etc = iso_open_in_root(root, "/etc", O_PATH | O_DIRECTORY);
+	struct stat st;
+
+	if (etc < 0)
+		return errno == ENOENT ? -1 : 0;
+	if (fstatat(etc, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? -1 : 0;
+	if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
+		return -1;
+	return S_ISREG(st.st_mode);
+}
+
+/* An image's view is the topmost layer that has the entry. */
+static bool can_mount_on_layers(char *const *layers, const char *name)
+{
+	for (size_t i = strv_len(layers); i-- > 0;) {
+		cleanup_close int root = open(layers[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		int r = root < 0 ? 0 : can_mount_in(root, name);
+
+		if (r >= 0)
+			return r == 1;
+	}
+	return true;
+}
+
 /* Whether /etc/NAME can carry a mount: in the host's root, an existing
  * regular file; in a rootfs, a regular file or nothing (a mount point is
  * made), below an /etc directory.  Never a symlink from the image. */
@@ -75,17 +105,14 @@ static bool can_mount_on(const struct iso_spec *spec, const char *name)
 		if (strcmp(spec->mounts[i].destination, path) == 0 ||
 		    strcmp(spec->mounts[i].destination, "/etc") == 0)
 			return false;
+	if (spec->root.layers != NULL)
+		return can_mount_on_layers(spec->root.layers, name);
 	if (spec->root.path == NULL)
 		return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 	root = open(spec->root.path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return false;
-	etc = iso_open_in_root(root, "/etc", O_PATH | O_DIRECTORY);
-	if (etc < 0)
-		return false;
-	if (fstatat(etc, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT;
-	return S_ISREG(st.st_mode);
+	return can_mount_in(root, name) == 1;
 }
 
 static int add_file(const struct iso_netsetup *ns, struct iso_spec *spec, const char *name,

@@ -5,12 +5,14 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "dev.h"
 #include "idmap.h"
+#include "overlay.h"
 #include "log.h"
 #include "mntopt.h"
 #include "mount.h"
@@ -124,6 +126,8 @@ static int open_root(struct iso_rootfs *r, struct iso_error *err)
 {
 	const char *path = r->spec->root.path;
 
+	if (r->spec->root.layers != NULL)
+		return 0; /* the overlay is made once the user namespace exists */
 	if (path == NULL)
 		return iso_mountinfo_points("/proc/self/mountinfo", &r->host_mounts, err);
 	r->dir_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -281,7 +285,7 @@ static int attach_at(struct iso_rootfs *r, int mnt, const char *dest, struct iso
 {
 	cleanup_close int target = iso_open_in_root(r->stage_fd, dest, O_PATH);
 
-	if (target < 0 && errno == ENOENT && r->spec->root.path == NULL)
+	if (target < 0 && errno == ENOENT && iso_spec_host_root(r->spec))
 		return iso_error_set(err, 0, "mount point %s does not exist in the host's root, which is read-only; pick an existing path or use --rootfs",
 				     dest);
 	if (target < 0)
@@ -376,6 +380,49 @@ static int build_dir_root(struct iso_rootfs *r, struct iso_error *err)
 	    attach_stage(r, root, err) < 0)
 		return -1;
 	return open_stage(r, err);
+}
+
+/* In an image's overlay, the mount points are made as the container's
+ * root (the fs ids of its host uid and gid), as docker makes them: through
+ * the idmapped upper layer, host root itself has no owner to write as. */
+static int create_mount_points_as_root(struct iso_rootfs *r, struct iso_error *err)
+{
+	const struct iso_linux *l = &r->spec->linux_;
+	uint32_t uid = 0, gid = 0;
+	int ret;
+
+	if (r->userns_fd >= 0 &&
+	    (iso_idmap_to_host(l->uid_mappings, l->n_uid_mappings, 0, &uid) < 0 ||
+	     iso_idmap_to_host(l->gid_mappings, l->n_gid_mappings, 0, &gid) < 0))
+		return iso_error_set(err, 0, "an image needs the container's root mapped to a host id");
+	setfsgid(gid);
+	setfsuid(uid);
+	if ((uint32_t)setfsuid((uid_t)-1) != uid || (uint32_t)setfsgid((gid_t)-1) != gid)
+		ret = iso_error_set(err, EPERM, "setfsuid %u", uid);
+	else
+		ret = create_mount_points(r, -1, r->stage_fd, err);
+	setfsuid(0);
+	setfsgid(0);
+	return ret;
+}
+
+/* An image: the overlay of its layers, made now that the user namespace
+ * exists to idmap them onto; read-only (--read-only) only once the mount
+ * points are in its upper layer. */
+static int build_overlay_root(struct iso_rootfs *r, struct iso_error *err)
+{
+	cleanup_close int root = -1;
+
+	if (mkdir(ISO_LAYERS_DIR, 0700) < 0)
+		return iso_error_set(err, errno, "mkdir %s", ISO_LAYERS_DIR);
+	root = iso_overlay_mount(r->spec->root.layers, r->spec->root.upper, r->userns_fd,
+				 ISO_LAYERS_DIR, err);
+	if (root < 0 || attach_stage(r, root, err) < 0 || open_stage(r, err) < 0 ||
+	    create_mount_points_as_root(r, err) < 0)
+		return -1;
+	if (r->spec->root.readonly && iso_mount_set(root, false, MOUNT_ATTR_RDONLY, 0, 0, -1) < 0)
+		return iso_error_set(err, errno, "make the container's root read-only");
+	return 0;
 }
 
 static int build_bind(struct iso_rootfs *r, size_t i, const struct iso_mntopts *opts,
@@ -495,14 +542,21 @@ static int build_new_fs(struct iso_rootfs *r, size_t i, const struct iso_mntopts
 
 int iso_rootfs_build(struct iso_rootfs *r, int userns_fd, struct iso_error *err)
 {
+	int ret;
+
 	r->userns_fd = userns_fd;
 	r->tmpfs_idmap = userns_fd >= 0 && tmpfs_can_idmap(userns_fd);
-	if ((r->spec->root.path ? build_dir_root(r, err) : build_host_root(r, err)) < 0)
+	if (r->spec->root.layers)
+		ret = build_overlay_root(r, err);
+	else if (r->spec->root.path)
+		ret = build_dir_root(r, err);
+	else
+		ret = build_host_root(r, err);
+	if (ret < 0)
 		return -1;
 	for (size_t i = 0; i < r->spec->n_mounts; i++) {
 		const struct iso_mount *m = &r->spec->mounts[i];
 		struct iso_mntopts opts;
-		int ret;
 
 		if (iso_mount_made_in_container(r->spec, m))
 			continue;

@@ -32,6 +32,7 @@
 #define ISO_WORK_DIR "/tmp"
 #define ISO_BUILD_DIR "/tmp/build"
 #define ISO_STAGE_DIR "/tmp/root"
+#define ISO_LAYERS_DIR "/tmp/layers" /* an image's layers, while its overlay is made */
 
 struct iso_rootfs {
 	const struct iso_spec *spec;

@@ -10,6 +10,11 @@
 #include "resources.h"
 #include "util.h"
 
+bool iso_spec_host_root(const struct iso_spec *spec)
+{
+	return spec->root.path == NULL && spec->root.layers == NULL;
+}
+
 struct iso_spec *iso_spec_new(void)
 {
 	struct iso_spec *spec = xcalloc(1, sizeof(*spec));
@@ -41,6 +46,8 @@ void iso_spec_free(struct iso_spec *spec)
 	free(spec->process.user.additional_gids);
 	free(spec->process.user.spec);
 	free(spec->root.path);
+	strv_free(spec->root.layers);
+	free(spec->root.upper);
 	free(spec->hostname);
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		mount_free(&spec->mounts[i]);
@@ -135,7 +142,7 @@ void iso_spec_add_default_mounts(struct iso_spec *spec)
 	defaults[n++] = make_mount("mqueue", "mqueue", "/dev/mqueue", "nosuid,noexec,nodev");
 	defaults[n++] = make_mount("sysfs", "sysfs", "/sys", "ro,nosuid,noexec,nodev");
 	defaults[n++] = make_mount("cgroup", "cgroup", "/sys/fs/cgroup", "ro,nosuid,noexec,nodev");
-	if (spec->root.path == NULL) {
+	if (iso_spec_host_root(spec)) {
 		defaults[n++] = make_mount("tmpfs", "tmpfs", "/tmp", "nosuid,nodev,mode=1777");
 		defaults[n++] = make_mount("tmpfs", "tmpfs", "/run", "nosuid,nodev,mode=755");
 	}

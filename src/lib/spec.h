@@ -119,6 +119,11 @@ struct iso_spec {
 	struct {
 		char *path;     /* NULL: the read-only host-root sandbox */
 		bool readonly;
+		/* an image's: overlay lower dirs (lowest first), and the
+		 * directory made for this container's upper/ and work/
+		 * (removed with it); path is then NULL */
+		char **layers;
+		char *upper;
 	} root;
 	char *hostname;
 	struct iso_mount *mounts;
@@ -126,6 +131,9 @@ struct iso_spec {
 	struct iso_linux linux_;
 	bool init;              /* --init: built-in PID 1 */
 };
+
+/* The read-only view of the host's root: no rootfs and no image. */
+bool iso_spec_host_root(const struct iso_spec *spec);
 
 struct iso_spec *iso_spec_new(void);
 void iso_spec_free(struct iso_spec *spec);
