@@ -50,5 +50,10 @@ void cli_report_oom(const struct iso_spec *spec, const struct iso_run_result *re
 
 int cmd_run(int argc, char **argv);
 int cmd_network(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_rmi(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+
 
 #endif

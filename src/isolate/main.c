@@ -7,20 +7,27 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "image_cli.h"
 #include "log.h"
 
-static const char main_usage[] = "Usage: isolate [--help | --version] COMMAND [ARG...]";
+static const char main_usage[] = "Usage: isolate [OPTIONS] COMMAND [ARG...]";
 
 static const char main_help[] =
-	"Usage: isolate [--help | --version] COMMAND [ARG...]\n"
+	"Usage: isolate [OPTIONS] COMMAND [ARG...]\n"
 	"\n"
 	"Run a command in a new process isolated by Linux namespaces.\n"
 	"\n"
 	"Commands:\n"
 	"  run       Run a command in a new container\n"
+	"  pull      Download an image from a registry\n"
+	"  images    List images\n"
+	"  rmi       Remove images\n"
+	"  image     Manage images (ls, pull, rm, prune, inspect)\n"
 	"  network   Manage networks (create, ls, rm, prune)\n"
 	"\n"
 	"Options:\n"
+	"      --storage-root DIR  Image store (default /var/lib/isolate, or\n"
+	"                          $XDG_DATA_HOME/isolate without root)\n"
 	"  -h, --help      Print this help\n"
 	"  -v, --version   Print the version\n"
 	"\n"
@@ -60,6 +67,14 @@ static void ensure_stdio_open(void)
 			open("/dev/null", O_RDWR);  /* lands on fd */
 }
 
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "run", cmd_run }, { "network", cmd_network }, { "pull", cmd_pull },
+	{ "images", cmd_images }, { "rmi", cmd_rmi }, { "image", cmd_image },
+};
+
 int main(int argc, char **argv)
 {
 	ensure_stdio_open();
@@ -76,10 +91,22 @@ int main(int argc, char **argv)
 		printf("isolate version %s\n", ISOLATE_VERSION);
 		return 0;
 	}
-	if (strcmp(argv[1], "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
-	if (strcmp(argv[1], "network") == 0)
-		return cmd_network(argc - 1, argv + 1);
+	while (argc >= 2 && strncmp(argv[1], "--storage-root", 14) == 0) {
+		if (argv[1][14] == '=') {
+			cli_storage_root = argv[1] + 15;
+		} else if (argv[1][14] == '\0' && argc >= 3) {
+			cli_storage_root = argv[2];
+			argc--, argv++;
+		} else {
+			break;
+		}
+		argc--, argv++;
+	}
+	if (argc < 2)
+		return cli_usage_error(main_usage, "isolate", "no command given");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
 		return cli_usage_error(main_usage, "isolate", "unknown flag: %s", argv[1]);
 	return cli_usage_error(main_usage, "isolate", "unknown command: %s", argv[1]);

@@ -259,6 +259,21 @@ static int shell_status(int wstatus)
 	return WEXITSTATUS(wstatus);
 }
 
+/* The image is in use from here on, for rmi and the store's gc, which
+ * the caller kept away until now with IMAGE_LOCK. */
+static int record_image(struct run *run, struct iso_error *err)
+{
+	int r = 0;
+
+	if (run->opts->image != NULL)
+		r = iso_state_write(run->opts->id, "image", run->opts->image, err);
+	if (run->opts->image_lock != NULL && *run->opts->image_lock >= 0) {
+		close(*run->opts->image_lock);
+		*run->opts->image_lock = -1;
+	}
+	return r;
+}
+
 /* Under the state lock: what crashed runs left is reclaimed, this one's
  * state made, and its network readied. */
 static int try_make_state(struct run *run, struct iso_error *err)
@@ -270,7 +285,9 @@ static int try_make_state(struct run *run, struct iso_error *err)
 	iso_state_sweep(iso_container_reclaim);
 	if (iso_state_create(run->opts->id, run->opts->name, err) == 0) {
 		run->state_made = true;
-		r = iso_netsetup_prepare(&run->net, run->spec, err);
+		r = record_image(run, err);
+		if (r == 0)
+			r = iso_netsetup_prepare(&run->net, run->spec, err);
 	}
 	close(lock);
 	return r;

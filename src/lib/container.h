@@ -20,6 +20,9 @@ struct iso_run_opts {
 	const struct iso_netcfg *net;
 	bool ignore_missing_limits;     /* a limit the host cannot apply: a warning */
 	const char *stats_file;         /* rewritten every second, and at the end */
+	const char *image;              /* "IMAGE_ID MANIFEST" of an image's container */
+	int *image_lock;                /* when not NULL, an fd closed (and set to -1)
+					 * once the image is recorded */
 };
 
 struct iso_run_result {

@@ -18,6 +18,12 @@
  * isolate held never shows as in use; and waits (a few milliseconds, at
  * most a few seconds) for ended containers still being released, so what
  * an ended run held never shows either. */
+static void restore_one(const char *id, void *ctx)
+{
+	(void)ctx;
+	iso_netsetup_restore(id);
+}
+
 static int lock_and_sweep(struct iso_error *err)
 {
 	for (int tries = 0; ; tries++) {
@@ -140,7 +146,7 @@ int iso_netadmin_prune(bool all_unused, char ***removed, struct iso_error *err)
 			r = -1;
 	} else if (!iso_nft_table_present()) {
 		/* the host's ruleset was flushed under running containers */
-		iso_state_for_each_running(iso_netsetup_restore);
+		iso_state_for_each_running(restore_one, NULL);
 	}
 	close(lock);
 	return r;

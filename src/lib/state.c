@@ -372,7 +372,7 @@ bool iso_state_releasing(void)
 	return found;
 }
 
-void iso_state_for_each_running(void (*fn)(const char *id))
+void iso_state_for_each_running(void (*fn)(const char *id, void *ctx), void *ctx)
 {
 	cleanup_free char *path = xasprintf("%s/containers", iso_run_dir());
 	DIR *d = opendir(path);
@@ -382,7 +382,7 @@ void iso_state_for_each_running(void (*fn)(const char *id))
 		return;
 	while ((e = readdir(d)) != NULL)
 		if (is_id(e->d_name) && container_alive(e->d_name) && !releasing(e->d_name))
-			fn(e->d_name);
+			fn(e->d_name, ctx);
 	closedir(d);
 }
 

@@ -60,7 +60,7 @@ bool iso_state_releasing(void);
 
 /* With the lock held: FN for every container whose owner is alive and
  * that is not being released. */
-void iso_state_for_each_running(void (*fn)(const char *id));
+void iso_state_for_each_running(void (*fn)(const char *id, void *ctx), void *ctx);
 
 /* With the lock held: every container whose owner is gone is passed to
  * RELEASE, then its state is removed. */

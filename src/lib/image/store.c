@@ -343,7 +343,7 @@ int iso_store_remove_tree(const struct iso_store *s, const char *path, struct is
 	return 0;
 }
 
-int iso_store_lock(struct iso_store *s, const char *name, struct iso_error *err)
+static int lock_file(struct iso_store *s, const char *name, int how, struct iso_error *err)
 {
 	cleanup_free char *p = NULL;
 	int fd;
@@ -354,7 +354,7 @@ int iso_store_lock(struct iso_store *s, const char *name, struct iso_error *err)
 	fd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return iso_error_set(err, errno, "open lock %s", p);
-	while (flock(fd, LOCK_EX) < 0) {
+	while (flock(fd, how) < 0) {
 		if (errno != EINTR) {
 			int e = errno;
 
@@ -363,4 +363,14 @@ int iso_store_lock(struct iso_store *s, const char *name, struct iso_error *err)
 		}
 	}
 	return fd;
+}
+
+int iso_store_lock(struct iso_store *s, const char *name, struct iso_error *err)
+{
+	return lock_file(s, name, LOCK_EX, err);
+}
+
+int iso_store_lock_shared(struct iso_store *s, const char *name, struct iso_error *err)
+{
+	return lock_file(s, name, LOCK_SH, err);
 }

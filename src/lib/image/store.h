@@ -91,5 +91,8 @@ int iso_store_remove_tree(const struct iso_store *s, const char *path, struct is
 /* Takes an exclusive flock on ROOT/locks/NAME (waits); returns the fd
  * (close it to unlock).  NAME is a plain file name. */
 int iso_store_lock(struct iso_store *s, const char *name, struct iso_error *err);
+/* A shared flock on the same file: held by pulls and by runs until their
+ * image is recorded, taken exclusively by the gc ("gc"). */
+int iso_store_lock_shared(struct iso_store *s, const char *name, struct iso_error *err);
 
 #endif
