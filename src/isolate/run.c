@@ -14,6 +14,7 @@
 #include "env.h"
 #include "idmap.h"
 #include "netsetup.h"
+#include "run_image.h"
 #include "state.h"
 #include "spec.h"
 #include "util.h"
@@ -22,14 +23,27 @@
 extern char **environ;
 
 static const char run_usage[] =
-	"Usage: isolate run [OPTIONS] [--rootfs DIR] [--] COMMAND [ARG...]";
+	"Usage: isolate run [OPTIONS] [IMAGE | --rootfs DIR] [--] [COMMAND [ARG...]]";
 
 static const char run_help[] =
-	"Usage: isolate run [OPTIONS] [--rootfs DIR] [--] COMMAND [ARG...]\n"
+	"Usage: isolate run [OPTIONS] [IMAGE | --rootfs DIR] [--] [COMMAND [ARG...]]\n"
 	"\n"
 	"Run COMMAND in new user, mount, PID, network, UTS, IPC and cgroup\n"
-	"namespaces.  Without --rootfs it sees a read-only view of the host's root\n"
-	"with its own /proc, /dev, /tmp and /run; with --rootfs it sees only DIR.\n"
+	"namespaces.  With IMAGE it sees the image's files through a writable layer\n"
+	"of its own (gone with it); with --rootfs it sees only DIR; with neither, a\n"
+	"read-only view of the host's root with its own /proc, /dev, /tmp and /run.\n"
+	"The first argument is an IMAGE when it reads as a reference (a '/', ':' or\n"
+	"'@': host:5000/app:1), when the store has it, or with --pull/--entrypoint;\n"
+	"otherwise it is a command for the host-root sandbox.\n"
+	"\n"
+	"Image:\n"
+	"      --pull POLICY          missing (default): pull if not in the store;\n"
+	"                             always; never\n"
+	"      --entrypoint CMD       Replace the image's entrypoint (\"\": none)\n"
+	"      --platform OS/ARCH     Platform to pull (default: this machine's)\n"
+	"      --tls-verify=false     Allow plain HTTP and unverified TLS to pull\n"
+	"      --creds USER:PASS      Registry credentials to pull\n"
+	"      --authfile FILE        docker config.json with credentials\n"
 	"\n"
 	"Filesystem:\n"
 	"      --rootfs DIR           Use DIR as the root filesystem\n"
@@ -180,6 +194,13 @@ static const struct option run_options[] = {
 	{ "privileged", no_argument, NULL, CLI_OPT_PRIVILEGED },
 	{ "preserve-fds", required_argument, NULL, CLI_OPT_PRESERVE_FDS },
 	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "pull", required_argument, NULL, CLI_OPT_PULL },
+	{ "entrypoint", required_argument, NULL, CLI_OPT_ENTRYPOINT },
+	{ "platform", required_argument, NULL, CLI_OPT_PLATFORM },
+	{ "tls-verify", optional_argument, NULL, CLI_OPT_TLS_VERIFY },
+	{ "creds", required_argument, NULL, CLI_OPT_CREDS },
+	{ "authfile", required_argument, NULL, CLI_OPT_AUTHFILE },
+	{ "registries-conf", required_argument, NULL, CLI_OPT_REGISTRIES_CONF },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -189,6 +210,7 @@ struct run_flags {
 	char *name;
 	char *stats_file;
 	struct cli_security sec;
+	struct cli_run_image image;
 	bool ignore_missing_limits;
 	bool hostname_set;
 	bool network_set;
@@ -247,7 +269,7 @@ static int apply_option(struct run_flags *f, int opt, const char *arg, struct is
 	switch (opt) {
 	case 'e': return add_env(spec, arg, err);
 	case OPT_ENV_FILE: return iso_env_parse_file(arg, environ, &spec->process.env, err);
-	case 'w': return replace_string(&spec->process.cwd, arg);
+	case 'w': f->image.workdir_set = true; return replace_string(&spec->process.cwd, arg);
 	case 'u': return replace_string(&spec->process.user.spec, arg);
 	case 'h': f->hostname_set = true; return replace_string(&spec->hostname, arg);
 	case 'v': return iso_spec_add_volume(spec, arg, err);
@@ -283,6 +305,9 @@ static int apply_option(struct run_flags *f, int opt, const char *arg, struct is
 		return cli_limit_option(spec, opt, arg, err);
 	if (opt > CLI_OPT_LIMITS_END && opt < CLI_OPT_SECURITY_END)
 		return cli_security_option(&f->sec, opt, arg, err);
+	if ((opt >= CLI_OPT_PLATFORM && opt <= CLI_OPT_REGISTRIES_CONF) || opt == CLI_OPT_PULL ||
+	    opt == CLI_OPT_ENTRYPOINT)
+		return cli_run_image_option(&f->image, opt, arg, err);
 	return iso_error_set(err, 0, "internal error: option %d not handled", opt);
 }
 
@@ -354,13 +379,37 @@ static int finish_spec(struct run_flags *f, char **args, const char *id, struct 
 	return cli_security_finish(&f->sec, spec, err);
 }
 
+/* The positionals: IMAGE [COMMAND...] or COMMAND...; the image's layers
+ * and config go into the spec. */
+static int resolve_positionals(struct run_flags *f, int argc, char **argv, const char *id,
+			       struct iso_run_opts *opts, char ***args, bool *image,
+			       struct iso_error *err)
+{
+	const char *first = optind < argc ? argv[optind] : NULL;
+
+	*args = argv + optind;
+	*image = f->spec->root.path == NULL && cli_run_is_image(&f->image, first);
+	if (!*image) {
+		if (first == NULL)
+			return cli_usage_error(run_usage, "isolate run", "no command given");
+		return 0;
+	}
+	if (first == NULL)
+		return cli_usage_error(run_usage, "isolate run", "no image given");
+	*args = argv + optind + 1;
+	return cli_run_image_prepare(&f->image, first, id, f->spec, opts, err) < 0 ? -1 : 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
-	struct run_flags flags = { .spec = iso_spec_new() };
+	struct run_flags flags = { .spec = iso_spec_new(),
+				   .image = { .gc_lock = -1, .pull_flags = { .tls_verify = true } } };
 	struct iso_run_opts opts = { .net = &flags.net };
 	struct iso_run_result result = { 0 };
 	struct iso_error err;
 	char id[ISO_ID_LEN + 1];
+	char **args = NULL;
+	bool image = false;
 	int r, status = ISO_EXIT_RUNTIME;
 
 	iso_error_clear(&err);
@@ -377,14 +426,17 @@ int cmd_run(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	if (r == 0 && optind >= argc) {
-		cli_usage_error(run_usage, "isolate run", "no command given");
+	if (r == 0)
+		r = resolve_positionals(&flags, argc, argv, id, &opts, &args, &image, &err);
+	if (r > 0) {
+		status = r;
 		goto out;
 	}
 	opts.name = flags.name;
 	opts.stats_file = flags.stats_file;
 	opts.ignore_missing_limits = flags.ignore_missing_limits;
-	if (r < 0 || finish_spec(&flags, argv + optind, id, &err) < 0 ||
+	if (r < 0 || finish_spec(&flags, args, id, &err) < 0 ||
+	    (image && cli_run_image_apply(&flags.image, args, flags.spec, &err) < 0) ||
 	    iso_container_run(flags.spec, &opts, &result, &err) < 0) {
 		cli_print_error(&err);
 		status = err.status ? err.status : ISO_EXIT_RUNTIME;
@@ -393,6 +445,7 @@ int cmd_run(int argc, char **argv)
 		cli_report_oom(flags.spec, &result);
 	}
 out:
+	cli_run_image_free(&flags.image);
 	iso_spec_free(flags.spec);
 	iso_netcfg_free(&flags.net);
 	free(flags.name);

@@ -195,6 +195,8 @@ static void handle_signal(struct run *run)
 		else if (si.ssi_signo == SIGWINCH && run->relay.pty >= 0)
 			iso_tty_copy_winsize(isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO,
 					     run->relay.pty);
+		else if (si.ssi_signo == SIGTERM && run->opts->stop_signal > 0)
+			kill(run->pid, run->opts->stop_signal);
 		else
 			kill(run->pid, (int)si.ssi_signo);
 		if (run->reaped)

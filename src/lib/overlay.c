@@ -6,6 +6,8 @@
 #include <linux/mount.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,18 +16,15 @@
 #include "mount.h"
 #include "util.h"
 
-/* Clones DIR as a mount, idmapped onto USERNS_FD, and attaches it at
- * AT (a fresh directory of the private scratch tmpfs). */
-static int attach_layer(const char *dir, int userns_fd, bool readonly, const char *at,
+/* Clones the directory SRC as a mount, idmapped onto USERNS_FD, and
+ * attaches it at AT (a fresh directory of the private scratch tmpfs). */
+static int attach_layer(int src, const char *dir, int userns_fd, bool readonly, const char *at,
 			struct iso_error *err)
 {
-	cleanup_close int src = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	cleanup_close int mnt = -1;
 	cleanup_close int target = -1;
 	uint64_t ro = readonly ? MOUNT_ATTR_RDONLY : 0;
 
-	if (src < 0)
-		return iso_error_set(err, errno, "open layer %s", dir);
 	mnt = iso_mount_clone(src, "", false, err);
 	if (mnt < 0)
 		return -1;
@@ -95,7 +94,41 @@ static int set_lowerdirs(int fsfd, const char *scratch, size_t n, struct iso_err
 	return 0;
 }
 
-static int make_overlay(const char *scratch, size_t n, struct iso_error *err)
+/* overlayfs does its work in its layers with the credentials of whoever
+ * created it.  Through the idmapped upper layer host root (kuid 0) has no
+ * owner to write as: its work dir could not be made (EOVERFLOW).  So the
+ * overlay is created under the fs ids of the container's root (mapped, by
+ * the upper layer's idmap, to root on disk), with the capabilities that
+ * switching fs ids takes out of the effective set put back: overlayfs must
+ * still chown on copy-up and read its trusted.* xattrs. */
+static int create_as(int fsfd, uid_t uid, gid_t gid, struct iso_error *err)
+{
+	cap_t caps = cap_get_proc();
+	int r;
+
+	if (caps == NULL)
+		return iso_error_set(err, errno, "read the runtime's capabilities");
+	setfsgid(gid);
+	setfsuid(uid);
+	if (cap_set_proc(caps) < 0) {
+		r = iso_error_set(err, errno, "restore the runtime's capabilities");
+	} else if ((uid_t)setfsuid((uid_t)-1) != uid || (gid_t)setfsgid((gid_t)-1) != gid) {
+		r = iso_error_set(err, EPERM, "set the fs ids to %u:%u", (unsigned)uid, (unsigned)gid);
+	} else {
+		r = fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+		if (r < 0)
+			overlay_error(fsfd, errno, "create", err);
+	}
+	setfsuid(0);
+	setfsgid(0);
+	if (cap_set_proc(caps) < 0 && r == 0)
+		r = iso_error_set(err, errno, "restore the runtime's capabilities");
+	cap_free(caps);
+	return r;
+}
+
+static int make_overlay(const char *scratch, size_t n, const struct iso_overlay_owner *owner,
+			bool userxattr, struct iso_error *err)
 {
 	cleanup_close int fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
 	cleanup_free char *upper = xasprintf("%s/u/upper", scratch);
@@ -106,13 +139,17 @@ static int make_overlay(const char *scratch, size_t n, struct iso_error *err)
 		return iso_error_set(err, errno, "mount overlay for the container's root");
 	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0)
 		return overlay_error(fsfd, errno, "source", err);
+	if (userxattr && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+		return overlay_error(fsfd, errno, "userxattr", err);
 	if (set_lowerdirs(fsfd, scratch, n, err) < 0)
 		return -1;
 	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0)
 		return overlay_error(fsfd, errno, upper, err);
 	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0)
 		return overlay_error(fsfd, errno, work, err);
-	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+	if (owner != NULL && create_as(fsfd, owner->uid, owner->gid, err) < 0)
+		return -1;
+	if (owner == NULL && fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return overlay_error(fsfd, errno, "create", err);
 	mnt = fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
 	if (mnt < 0)
@@ -120,10 +157,10 @@ static int make_overlay(const char *scratch, size_t n, struct iso_error *err)
 	return mnt;
 }
 
-int iso_overlay_mount(char *const *layers, const char *upper, int userns_fd,
-		      const char *scratch, struct iso_error *err)
+int iso_overlay_mount(const int *layers, size_t n, int upper, int userns_fd,
+		      const struct iso_overlay_owner *owner, const char *scratch, bool userxattr,
+		      struct iso_error *err)
 {
-	size_t n = strv_len(layers);
 	cleanup_free char *u = xasprintf("%s/u", scratch);
 	int ovl = -1;
 
@@ -137,12 +174,14 @@ int iso_overlay_mount(char *const *layers, const char *upper, int userns_fd,
 	for (size_t i = 0; i < n; i++) {
 		cleanup_free char *at = xasprintf("%s/%zu", scratch, i);
 
-		if (attach_layer(layers[i], userns_fd, true, at, err) < 0)
+		cleanup_free char *what = xasprintf("layer %zu of the image", i + 1);
+
+		if (attach_layer(layers[i], what, userns_fd, true, at, err) < 0)
 			goto out;
 	}
-	if (attach_layer(upper, userns_fd, false, u, err) < 0)
+	if (attach_layer(upper, "the container's layer", userns_fd, false, u, err) < 0)
 		goto out;
-	ovl = make_overlay(scratch, n, err);
+	ovl = make_overlay(scratch, n, userns_fd >= 0 ? owner : NULL, userxattr, err);
 	if (chdir("/") < 0 && ovl >= 0) {
 		close(ovl);
 		ovl = iso_error_set(err, errno, "chdir /");

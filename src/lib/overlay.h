@@ -9,16 +9,27 @@
 #ifndef ISOLATE_OVERLAY_H
 #define ISOLATE_OVERLAY_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "error.h"
 
-/* Mounts, detached, the overlay of LAYERS (NULL-terminated, lowest first)
- * with UPPER/upper and UPPER/work.  USERNS_FD >= 0: idmapped onto that
- * user namespace.  SCRATCH: an empty directory of a private mount
+/* Mounts, detached, the overlay of the N directories LAYERS (fds, lowest
+ * first) with UPPER/upper and UPPER/work (UPPER an fd of the directory).  USERNS_FD >= 0: idmapped onto that
+ * user namespace, and the overlay is then created as OWNER.  SCRATCH: an empty directory of a private mount
  * namespace where the layer mounts are attached while the overlay is
  * made (overlayfs takes its layers by path); they are detached again
- * before this returns.  Returns the overlay's mount fd. */
-int iso_overlay_mount(char *const *layers, const char *upper, int userns_fd,
-		      const char *scratch, struct iso_error *err);
+ * before this returns.  USERXATTR: mounted in a user namespace without
+ * host privilege, where overlayfs keeps its xattrs (and reads the layers'
+ * opaque markers) in user.overlay.*.  Returns the overlay's mount fd. */
+struct iso_overlay_owner {
+	uid_t uid;      /* the container's root on the host */
+	gid_t gid;
+};
+
+int iso_overlay_mount(const int *layers, size_t n, int upper, int userns_fd,
+		      const struct iso_overlay_owner *owner, const char *scratch, bool userxattr,
+		      struct iso_error *err);
 
 /* Makes UPPER/upper and UPPER/work (and UPPER), owned by root and 0755,
  * for a new container. */

@@ -122,12 +122,36 @@ static int open_bind_source(struct iso_rootfs *r, size_t i, struct iso_error *er
 	return 0;
 }
 
+/* Opened now, before the workshop covers /tmp; the overlay itself is made
+ * once the user namespace exists to idmap them onto. */
+static int open_layers(struct iso_rootfs *r, struct iso_error *err)
+{
+	const char *upper = r->spec->root.upper;
+
+	r->n_layers = strv_len(r->spec->root.layers);
+	r->layer_fd = xcalloc(r->n_layers + 1, sizeof(int));
+	for (size_t i = 0; i < r->n_layers; i++)
+		r->layer_fd[i] = -1;
+	for (size_t i = 0; i < r->n_layers; i++) {
+		r->layer_fd[i] = open(r->spec->root.layers[i],
+				      O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (r->layer_fd[i] < 0)
+			return iso_error_set(err, errno, "open layer %s", r->spec->root.layers[i]);
+	}
+	if (upper == NULL)
+		return iso_error_set(err, 0, "an image's container needs a directory for its layer");
+	r->upper_fd = open(upper, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (r->upper_fd < 0)
+		return iso_error_set(err, errno, "open %s", upper);
+	return 0;
+}
+
 static int open_root(struct iso_rootfs *r, struct iso_error *err)
 {
 	const char *path = r->spec->root.path;
 
 	if (r->spec->root.layers != NULL)
-		return 0; /* the overlay is made once the user namespace exists */
+		return open_layers(r, err);
 	if (path == NULL)
 		return iso_mountinfo_points("/proc/self/mountinfo", &r->host_mounts, err);
 	r->dir_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -187,7 +211,7 @@ int iso_rootfs_open(struct iso_rootfs *r, const struct iso_spec *spec, bool prop
 	memset(r, 0, sizeof(*r));
 	r->spec = spec;
 	r->propagate = propagate;
-	r->dir_fd = r->stage_fd = r->userns_fd = -1;
+	r->dir_fd = r->stage_fd = r->userns_fd = r->upper_fd = -1;
 	r->dest = xcalloc(n + 1, sizeof(char *));
 	r->parent = xcalloc(n, sizeof(int));
 	r->source_fd = xcalloc(n, sizeof(int));
@@ -225,10 +249,16 @@ void iso_rootfs_close(struct iso_rootfs *r)
 	free(r->source_is_dir);
 	if (r->dir_fd >= 0)
 		close(r->dir_fd);
+	for (size_t i = 0; i < r->n_layers; i++)
+		if (r->layer_fd[i] >= 0)
+			close(r->layer_fd[i]);
+	free(r->layer_fd);
+	if (r->upper_fd >= 0)
+		close(r->upper_fd);
 	if (r->stage_fd >= 0)
 		close(r->stage_fd);
 	memset(r, 0, sizeof(*r));
-	r->dir_fd = r->stage_fd = r->userns_fd = -1;
+	r->dir_fd = r->stage_fd = r->userns_fd = r->upper_fd = -1;
 }
 
 /* Creates, inside the mount P reached through HANDLE (its own files, not
@@ -382,23 +412,35 @@ static int build_dir_root(struct iso_rootfs *r, struct iso_error *err)
 	return open_stage(r, err);
 }
 
-/* In an image's overlay, the mount points are made as the container's
- * root (the fs ids of its host uid and gid), as docker makes them: through
- * the idmapped upper layer, host root itself has no owner to write as. */
-static int create_mount_points_as_root(struct iso_rootfs *r, struct iso_error *err)
+/* The container's root on the host: who owns what the image's overlay
+ * makes (root on disk, through the upper layer's idmap). */
+static int container_root(const struct iso_rootfs *r, struct iso_overlay_owner *o,
+			  struct iso_error *err)
 {
 	const struct iso_linux *l = &r->spec->linux_;
 	uint32_t uid = 0, gid = 0;
-	int ret;
 
 	if (r->userns_fd >= 0 &&
 	    (iso_idmap_to_host(l->uid_mappings, l->n_uid_mappings, 0, &uid) < 0 ||
 	     iso_idmap_to_host(l->gid_mappings, l->n_gid_mappings, 0, &gid) < 0))
 		return iso_error_set(err, 0, "an image needs the container's root mapped to a host id");
-	setfsgid(gid);
-	setfsuid(uid);
-	if ((uint32_t)setfsuid((uid_t)-1) != uid || (uint32_t)setfsgid((gid_t)-1) != gid)
-		ret = iso_error_set(err, EPERM, "setfsuid %u", uid);
+	o->uid = uid;
+	o->gid = gid;
+	return 0;
+}
+
+/* In an image's overlay the mount points are made as the container's root
+ * (its fs ids), as docker makes them: through the idmapped upper layer,
+ * host root itself has no owner to write as. */
+static int create_mount_points_as(struct iso_rootfs *r, const struct iso_overlay_owner *o,
+				  struct iso_error *err)
+{
+	int ret;
+
+	setfsgid(o->gid);
+	setfsuid(o->uid);
+	if ((uid_t)setfsuid((uid_t)-1) != o->uid || (gid_t)setfsgid((gid_t)-1) != o->gid)
+		ret = iso_error_set(err, EPERM, "setfsuid %u", (unsigned)o->uid);
 	else
 		ret = create_mount_points(r, -1, r->stage_fd, err);
 	setfsuid(0);
@@ -411,14 +453,17 @@ static int create_mount_points_as_root(struct iso_rootfs *r, struct iso_error *e
  * points are in its upper layer. */
 static int build_overlay_root(struct iso_rootfs *r, struct iso_error *err)
 {
+	struct iso_overlay_owner owner;
 	cleanup_close int root = -1;
 
+	if (container_root(r, &owner, err) < 0)
+		return -1;
 	if (mkdir(ISO_LAYERS_DIR, 0700) < 0)
 		return iso_error_set(err, errno, "mkdir %s", ISO_LAYERS_DIR);
-	root = iso_overlay_mount(r->spec->root.layers, r->spec->root.upper, r->userns_fd,
-				 ISO_LAYERS_DIR, err);
+	root = iso_overlay_mount(r->layer_fd, r->n_layers, r->upper_fd, r->userns_fd, &owner,
+				 ISO_LAYERS_DIR, !r->propagate, err);
 	if (root < 0 || attach_stage(r, root, err) < 0 || open_stage(r, err) < 0 ||
-	    create_mount_points_as_root(r, err) < 0)
+	    create_mount_points_as(r, &owner, err) < 0)
 		return -1;
 	if (r->spec->root.readonly && iso_mount_set(root, false, MOUNT_ATTR_RDONLY, 0, 0, -1) < 0)
 		return iso_error_set(err, errno, "make the container's root read-only");

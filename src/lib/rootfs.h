@@ -41,6 +41,9 @@ struct iso_rootfs {
 	int *source_fd;         /* bind sources, opened in the private namespace */
 	bool *source_is_dir;
 	int dir_fd;             /* --rootfs DIR; -1 for the host-root sandbox */
+	int *layer_fd;          /* an image's layers (n_layers), and the */
+	size_t n_layers;        /* container's dir with upper/ and work/ */
+	int upper_fd;
 	char **host_mounts;     /* host-root sandbox: host mount points to show */
 	int stage_fd;           /* the root being assembled, once attached */
 	int userns_fd;          /* idmap onto this user namespace, or -1 */

@@ -1,6 +1,11 @@
 #include "signals.h"
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
@@ -21,4 +26,23 @@ int iso_signals_reset(void)
 			sigaction(sig, &sa, NULL);  /* fails only for signals glibc reserves */
 	sigemptyset(&none);
 	return sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int iso_signal_parse(const char *s)
+{
+	uint32_t n;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (parse_u32(s, &n) == 0)
+		return n >= 1 && n < (uint32_t)NSIG ? (int)n : -1;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int sig = 1; sig < SIGRTMIN; sig++) {
+		const char *name = sigabbrev_np(sig);
+
+		if (name != NULL && strcasecmp(name, s) == 0)
+			return sig;
+	}
+	return -1;
 }

@@ -12,4 +12,7 @@ void iso_signals_forwarded(sigset_t *set);
  * what the command must start with, whatever the runtime had. */
 int iso_signals_reset(void);
 
+/* A signal by name ("SIGTERM", "TERM", any case) or number; -1 if none. */
+int iso_signal_parse(const char *s);
+
 #endif

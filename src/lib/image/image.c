@@ -173,8 +173,10 @@ int iso_image_apply(const struct iso_image_config *c, const struct iso_image_run
 		strv_push(&env, spec->process.env[i]);
 	strv_free(spec->process.env);
 	spec->process.env = env;
-	if (spec->process.cwd == NULL && c->working_dir && c->working_dir[0])
+	if (!run->cwd_set && c->working_dir && c->working_dir[0]) {
+		free(spec->process.cwd);
 		spec->process.cwd = xstrdup(c->working_dir);
+	}
 	if (spec->process.user.spec == NULL && c->user && c->user[0])
 		spec->process.user.spec = xstrdup(c->user);
 	return 0;

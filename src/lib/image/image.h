@@ -48,6 +48,7 @@ int iso_image_commit(struct iso_store *s, const char *manifest_body, size_t mani
 struct iso_image_run {
 	char *const *args;       /* the command after the image name; may be empty */
 	const char *entrypoint;  /* --entrypoint: NULL keeps the image's, "" none */
+	bool cwd_set;            /* -w was given: the spec's cwd stays */
 };
 
 /* Fills SPEC from CONFIG where the flags left it open: args (entrypoint

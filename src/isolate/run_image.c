@@ -1,0 +1,140 @@
+/* isolate run IMAGE: which positional names an image, the pull policy,
+ * and the image's layers and config into the spec. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "image/imagedb.h"
+#include "image_cli.h"
+#include "run_image.h"
+#include "signals.h"
+#include "util.h"
+
+int cli_run_image_option(struct cli_run_image *ri, int opt, const char *arg,
+			 struct iso_error *err)
+{
+	if (opt == CLI_OPT_PULL) {
+		if (strcmp(arg, "missing") != 0 && strcmp(arg, "always") != 0 &&
+		    strcmp(arg, "never") != 0)
+			return iso_error_set(err, 0, "invalid --pull policy %s: expected missing, always or never",
+					     arg);
+		ri->pull = arg;
+		return 0;
+	}
+	if (opt == CLI_OPT_ENTRYPOINT) {
+		ri->entrypoint = arg;
+		return 0;
+	}
+	return cli_pull_option(&ri->pull_flags, opt, arg, err);
+}
+
+/* Whether the store already knows NAME, without making a store where
+ * there is none. */
+static bool known_locally(const char *name)
+{
+	cleanup_free char *root = cli_storage_root ? xstrdup(cli_storage_root)
+						   : iso_store_default_root();
+	cleanup_free char *index = xasprintf("%s/images.json", root);
+	struct iso_store s;
+	struct iso_image_rec rec;
+	struct iso_error ignored;
+	bool found = false;
+
+	if (access(index, F_OK) < 0 || iso_store_open(&s, root, &ignored) < 0)
+		return false;
+	if (iso_imagedb_lookup(&s, name, &rec, &found, &ignored) == 0 && found)
+		iso_image_rec_free(&rec);
+	iso_store_close(&s);
+	return found;
+}
+
+/* docker's first positional is always an image; isolate's may also be a
+ * host command for the host-root sandbox.  It is an image when asked
+ * (--pull, --entrypoint), when it reads as a registry reference (has a
+ * '/', ':' or '@' and is not a path), or when the store has it; a bare
+ * word the store does not know is a command (docs/images.md). */
+bool cli_run_is_image(const struct cli_run_image *ri, const char *arg)
+{
+	if (arg == NULL)
+		return ri->pull != NULL || ri->entrypoint != NULL;
+	if (ri->pull != NULL || ri->entrypoint != NULL)
+		return true;
+	if (arg[0] == '/' || arg[0] == '.' || arg[0] == '-')
+		return false;
+	if (strpbrk(arg, "/:@") != NULL)
+		return true;
+	return known_locally(arg);
+}
+
+static int find_image(struct cli_run_image *ri, struct iso_store *s, const char *name,
+		      struct iso_image_rec *rec, struct iso_error *err)
+{
+	const char *policy = ri->pull ? ri->pull : "missing";
+	bool found = false;
+
+	if (strcmp(policy, "always") != 0 && iso_imagedb_lookup(s, name, rec, &found, err) < 0)
+		return -1;
+	if (found)
+		return 0;
+	if (strcmp(policy, "never") == 0)
+		return iso_error_set(err, 0, "image %s is not in the store, and --pull never forbids pulling it",
+				     name);
+	return cli_pull(s, name, &ri->pull_flags, rec, err);
+}
+
+int cli_run_image_prepare(struct cli_run_image *ri, const char *name, const char *id,
+			  struct iso_spec *spec, struct iso_run_opts *opts, struct iso_error *err)
+{
+	struct iso_image_rec rec = { 0 };
+	int r;
+
+	if (spec->root.path != NULL)
+		return iso_error_set(err, 0, "conflicting options: an image (%s) and --rootfs", name);
+	if (cli_store_open(&ri->store, err) < 0)
+		return -1;
+	/* held until the container's state names the image (the gc waits) */
+	ri->gc_lock = iso_store_lock_shared(&ri->store, "gc", err);
+	if (ri->gc_lock < 0 || find_image(ri, &ri->store, name, &rec, err) < 0)
+		return -1;
+	r = iso_image_load(&ri->store, &rec, &ri->image, err);
+	iso_image_rec_free(&rec);
+	if (r < 0 || iso_image_unpack(&ri->store, &ri->image.manifest, &ri->image.config, NULL, NULL,
+				      err) < 0)
+		return -1;
+	spec->root.layers = strv_dup(ri->image.layers);
+	spec->root.upper = xasprintf("%s/containers/%s", ri->store.root, id);
+	ri->record = xasprintf("%s %s", ri->image.rec.id, ri->image.rec.manifest);
+	opts->image = ri->record;
+	opts->image_lock = &ri->gc_lock;
+	if (ri->image.config.stop_signal && ri->image.config.stop_signal[0]) {
+		opts->stop_signal = iso_signal_parse(ri->image.config.stop_signal);
+		if (opts->stop_signal < 0)
+			return iso_error_set(err, 0, "image %s: unknown StopSignal %s", name,
+					     ri->image.config.stop_signal);
+	}
+	return 0;
+}
+
+int cli_run_image_apply(struct cli_run_image *ri, char *const *args, struct iso_spec *spec,
+			struct iso_error *err)
+{
+	struct iso_image_run run = { .args = args, .entrypoint = ri->entrypoint,
+				     .cwd_set = ri->workdir_set };
+
+	return iso_image_apply(&ri->image.config, &run, spec, err);
+}
+
+void cli_run_image_free(struct cli_run_image *ri)
+{
+	if (ri->gc_lock >= 0)
+		close(ri->gc_lock);
+	ri->gc_lock = -1;
+	iso_image_free(&ri->image);
+	if (ri->store.root)
+		iso_store_close(&ri->store);
+	free(ri->record);
+	ri->record = NULL;
+}
