@@ -100,7 +100,8 @@ OCI_LAYER=application/vnd.oci.image.layer.v1.tar
 OCI_LAYER_GZ=application/vnd.oci.image.layer.v1.tar+gzip
 CREATED=2024-01-01T00:00:00Z
 PATHENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# Fixed times and order; owners are given per call.
+# Fixed times and order; owners are given per call.  (The functions'
+# variables have prefixed names, not local: this is POSIX sh.)
 TAR="tar --format=gnu --sort=name --mtime=@1704067200 --numeric-owner"
 DOTDOT16=../../../../../../../../../../../../../../../..
 
@@ -134,35 +135,36 @@ layer() {
 # tardir TAR DIR [PATH...]: DIR's contents, owned by root, except each PATH
 # (relative to DIR, no spaces), appended after them owned by 1000:1000.
 tardir() {
-	local t=$1 d=$2 p excl=""
+	td_t=$1 td_d=$2 td_excl=""
 	shift 2
-	for p; do excl="$excl --exclude=./$p"; done
-	# shellcheck disable=SC2086
-	(cd "$d" && $TAR --owner=0 --group=0 $excl -cf "$t" --transform='s,^\./,,' \
+	for td_p; do td_excl="$td_excl --exclude=./$td_p"; done
+	# word splitting wanted: options, and names without spaces
+	# shellcheck disable=SC2012,SC2046,SC2086
+	(cd "$td_d" && $TAR --owner=0 --group=0 $td_excl -cf "$td_t" --transform='s,^\./,,' \
 		$(ls -A | sed 's,^,./,'))
-	for p; do
-		(cd "$d" && $TAR --owner=1000 --group=1000 -rf "$t" "$p")
+	for td_p; do
+		(cd "$td_d" && $TAR --owner=1000 --group=1000 -rf "$td_t" "$td_p")
 	done
 }
 
 # base DIR: single's files.
 base() {
-	local d=$1 a
-	mkdir -p "$d/bin" "$d/etc" "$d/proc" "$d/sys" "$d/dev" "$d/tmp" "$d/root" "$d/home/app"
-	chmod 1777 "$d/tmp"
-	chmod 700 "$d/root"
-	cp "$busybox" "$d/bin/busybox"
-	chmod 755 "$d/bin/busybox"
-	for a in sh echo cat ls true false id touch test [ stat readlink sleep env pwd \
+	b_d=$1
+	mkdir -p "$b_d/bin" "$b_d/etc" "$b_d/proc" "$b_d/sys" "$b_d/dev" "$b_d/tmp" "$b_d/root" "$b_d/home/app"
+	chmod 1777 "$b_d/tmp"
+	chmod 700 "$b_d/root"
+	cp "$busybox" "$b_d/bin/busybox"
+	chmod 755 "$b_d/bin/busybox"
+	for b_a in sh echo cat ls true false id touch test [ stat readlink sleep env pwd \
 		mkdir rm grep head wc ln cp mv; do
-		ln -s busybox "$d/bin/$a"
+		ln -s busybox "$b_d/bin/$b_a"
 	done
-	cat > "$d/etc/passwd" <<'EOF'
+	cat > "$b_d/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
 app:x:1000:1000:app:/home/app:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
 EOF
-	cat > "$d/etc/group" <<'EOF'
+	cat > "$b_d/etc/group" <<'EOF'
 root:x:0:
 app:x:1000:
 nogroup:x:65534:
@@ -172,14 +174,14 @@ EOF
 # config CONFIG_OBJECT DIFF_ID...: puts an image config with these diff_ids
 # and a history line per layer; sets $config (its descriptor).
 config() {
-	local c=$1 ids="" hist="" id
+	c_c=$1 c_ids="" c_hist=""
 	shift
-	for id; do
-		ids="$ids${ids:+,}\"$id\""
-		hist="$hist${hist:+,}{\"created\":\"$CREATED\",\"created_by\":\"mkimages.sh\"}"
+	for c_id; do
+		c_ids="$c_ids${c_ids:+,}\"$c_id\""
+		c_hist="$c_hist${c_hist:+,}{\"created\":\"$CREATED\",\"created_by\":\"mkimages.sh\"}"
 	done
 	printf '{"created":"%s","architecture":"%s","os":"linux","config":%s,"rootfs":{"type":"layers","diff_ids":[%s]},"history":[%s]}' \
-		"$CREATED" "$arch" "$c" "$ids" "$hist" > "$work/config.json"
+		"$CREATED" "$arch" "$c_c" "$c_ids" "$c_hist" > "$work/config.json"
 	put "$work/config.json"
 	config=$(desc "$OCI_CONFIG")
 }
@@ -188,49 +190,54 @@ config() {
 # (its descriptor).  $MANIFEST_MT and $MANIFEST_EXTRA (",\"key\":value")
 # change its media type and add fields.
 manifest() {
-	local c=$1 ls="" l mt=${MANIFEST_MT:-$OCI_MANIFEST}
+	m_c=$1 m_ls="" m_mt=${MANIFEST_MT:-$OCI_MANIFEST}
 	shift
-	for l; do ls="$ls${ls:+,}$l"; done
+	for m_l; do m_ls="$m_ls${m_ls:+,}$m_l"; done
 	printf '{"schemaVersion":2,"mediaType":"%s","config":%s,"layers":[%s]%s}' \
-		"$mt" "$c" "$ls" "${MANIFEST_EXTRA:-}" > "$work/manifest.json"
+		"$m_mt" "$m_c" "$m_ls" "${MANIFEST_EXTRA:-}" > "$work/manifest.json"
 	put "$work/manifest.json"
-	manifest=$(desc "$mt")
+	manifest=$(desc "$m_mt")
 }
 
 # link_blobs LAYOUT DIGEST: hard links the blob and, for a manifest or an
-# index, every blob it names into LAYOUT (not a config's diff_ids).
+# index, every blob it names (not a config's diff_ids), and so on, into
+# LAYOUT.
 link_blobs() {
-	local l=$1 hex=${2#sha256:} d
-	[ -e "$l/blobs/sha256/$hex" ] && return 0
-	ln "$pool/$hex" "$l/blobs/sha256/$hex"
-	if [ "$(head -c 16 "$pool/$hex")" = '{"schemaVersion"' ]; then
-		for d in $(grep -o 'sha256:[0-9a-f]\{64\}' "$pool/$hex"); do
-			link_blobs "$l" "$d"
-		done
-	fi
+	lb_l=$1 lb_todo=$2
+	while [ -n "$lb_todo" ]; do
+		# shellcheck disable=SC2086
+		set -- $lb_todo
+		lb_hex=${1#sha256:}
+		shift
+		lb_todo="$*"
+		[ -e "$lb_l/blobs/sha256/$lb_hex" ] && continue
+		ln "$pool/$lb_hex" "$lb_l/blobs/sha256/$lb_hex"
+		if [ "$(head -c 16 "$pool/$lb_hex")" = '{"schemaVersion"' ]; then
+			lb_todo="$lb_todo $(grep -o 'sha256:[0-9a-f]\{64\}' "$pool/$lb_hex" | tr '\n' ' ')"
+		fi
+	done
 }
 
 # layout NAME DESC: the layout OUTDIR/NAME whose index.json lists DESC.
 layout() {
-	local l="$out/$1" d
-	rm -rf "$l"
-	mkdir -p "$l/blobs/sha256"
-	printf '{"imageLayoutVersion":"1.0.0"}' > "$l/oci-layout"
-	d=$(printf '%s' "$2" | grep -o 'sha256:[0-9a-f]\{64\}')
-	link_blobs "$l" "$d"
+	lo_l="$out/$1"
+	rm -rf "$lo_l"
+	mkdir -p "$lo_l/blobs/sha256"
+	printf '{"imageLayoutVersion":"1.0.0"}' > "$lo_l/oci-layout"
+	link_blobs "$lo_l" "$(printf '%s' "$2" | grep -o 'sha256:[0-9a-f]\{64\}')"
 	printf '{"schemaVersion":2,"mediaType":"%s","manifests":[%s]}' "$OCI_INDEX" \
 		"$(printf '%s' "$2" | sed 's/}$/,"annotations":{"org.opencontainers.image.ref.name":"latest"}}/')" \
-		> "$l/index.json"
+		> "$lo_l/index.json"
 }
 
 # corrupt LAYOUT DIGEST OFFSET CHAR: replaces the blob in LAYOUT by a copy
 # (not a link: the pool and the other layouts keep theirs) whose byte at
 # OFFSET is CHAR.
 corrupt() {
-	local b="$1/blobs/sha256/${2#sha256:}"
-	cp "$b" "$b.new"
-	printf '%s' "$4" | dd of="$b.new" bs=1 seek="$3" conv=notrunc status=none
-	mv -f "$b.new" "$b"
+	co_b="$1/blobs/sha256/${2#sha256:}"
+	cp "$co_b" "$co_b.new"
+	printf '%s' "$4" | dd of="$co_b.new" bs=1 seek="$3" conv=notrunc status=none
+	mv -f "$co_b.new" "$co_b"
 }
 
 # --- single

@@ -46,7 +46,8 @@
 #     layouts and the seeded storage in $BATS_RUN_TMPDIR/registry-fixture,
 #     and every later call, in this file or another, copies that storage
 #     into its registry's (a registry keeps nothing about its blobs but its
-#     files): 2-5 s for the first, 0.1 s for the others.  Exports IMAGES,
+#     files): 3-6 s for the first on a busy 2-CPU machine, 0.1 s for the
+#     others.  Exports IMAGES,
 #     the directory of the OCI layouts, one per image (for `load --dir`
 #     tests; shared by the whole run: copy one before changing it).  The
 #     repositories and tags, under $REGISTRY/ (see mkimages.sh for what
@@ -197,14 +198,14 @@ EOF
 	for ((i = 0; i < 500; i++)); do
 		port=$(sed -n 's/.*msg="listening on 127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$dir/registry.log")
 		[ -n "$port" ] && break
-		kill -0 "$pid" 2>/dev/null || break
+		_registry_gone "$pid" && break
 		sleep 0.02
 	done
 	if [ -n "$port" ]; then
 		addr=127.0.0.1:$port
 		export "${prefix}REGISTRY=$addr"
 		for ((i = 0; i < 100; i++)); do
-			code=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' "http://$addr/v2/")
+			code=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' "http://$addr/v2/") || :
 			case $code in 200 | 401) return 0 ;; esac
 			sleep 0.05
 		done
@@ -223,17 +224,20 @@ registry_stop() {
 	# only our registry: the pid must still be docker-registry serving our config
 	if [ -n "$pid" ] && [ -n "$dir" ] &&
 		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "serve $dir/config.yml"; then
-		kill -TERM "$pid" 2>/dev/null
+		kill -TERM "$pid" 2>/dev/null || :
 		for ((i = 0; i < 250; i++)); do
 			_registry_gone "$pid" && break
 			sleep 0.02
 		done
-		_registry_gone "$pid" || kill -KILL "$pid" 2>/dev/null
+		_registry_gone "$pid" || kill -KILL "$pid" 2>/dev/null || :
 		wait "$pid" 2>/dev/null || :
 		for ((i = 0; i < 250; i++)); do
 			_registry_gone "$pid" && break
 			sleep 0.02
 		done
+	elif [ -n "$pid" ] && _registry_gone "$pid"; then
+		# it ended by itself: reap it if it is this shell's child
+		wait "$pid" 2>/dev/null || :
 	fi
 	[ -z "$dir" ] || rm -rf "$dir"
 	unset "${_p}REGISTRY" "${_p}REGISTRY_DIR" "${_p}REGISTRY_PID" "${_p}REGISTRY_LOG" "${_p}REGISTRY_CREDS"
@@ -469,7 +473,9 @@ registry_seed() {
 	d=$(registry_manifest_digest "${auth[@]}" "$reg/test/evil-manifest-digest:latest") || return 1
 	registry_corrupt_blob --prefix "$_p" "$d" "$(_registry_pad_offset "$_p" "$d")" || return 1
 	tmp=$(mktemp -d "$cache/seeded.XXXXXX") || return 1
-	cp -a "$dir/storage/." "$tmp/" && mv -T "$tmp" "$seeded" 2>/dev/null || rm -rf "$tmp"
+	if ! cp -a "$dir/storage/." "$tmp/" || ! mv -T "$tmp" "$seeded" 2>/dev/null; then
+		rm -rf "$tmp"
+	fi
 }
 
 # _registry_pad_offset P DIGEST: where the manifest's padding annotation

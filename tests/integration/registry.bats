@@ -116,6 +116,29 @@ blob() {
 	expect_output '"StopSignal":"SIGTERM"'
 }
 
+@test "registry: umoci (a reference) unpacks the layouts as the image tests expect" {
+	local b=$BATS_TEST_TMPDIR
+	umoci unpack --image "$IMAGES/multi:latest" "$b/multi" >/dev/null
+	[ -f "$b/multi/rootfs/data/keep" ]
+	[ ! -e "$b/multi/rootfs/data/gone" ]
+	[ "$(ls "$b/multi/rootfs/opq")" = new ]
+	[ "$(stat -c %s "$b/multi/rootfs/blob")" -eq 1048576 ]
+	[ "$(stat -c %u:%g "$b/multi/rootfs/data/keep")" = 1000:1000 ]
+	run cat "$b/multi/config.json"
+	expect_output '"cwd": "/data"'
+	expect_output '"uid": 1000'
+	if [ "$(id -u)" -eq 0 ]; then
+		umoci unpack --image "$IMAGES/single" "$b/single" >/dev/null
+		run chroot "$b/single/rootfs" sh -c 'echo hello from single; id -u app; stat -c %a /tmp'
+		expect_status 0
+		[ "$output" = "hello from single
+1000
+1777" ]
+		run chroot "$b/multi/rootfs" /bin/echo entry default-arg
+		expect_output "entry default-arg"
+	fi
+}
+
 @test "registry: the evil layers hold what they are named for" {
 	local l
 	l=$(registry_blob_digest "$REGISTRY/test/evil-dotdot:latest" 1)
