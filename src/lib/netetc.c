@@ -112,7 +112,9 @@ static bool can_mount_on(const struct iso_spec *spec, const char *name)
 	root = open(spec->root.path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return false;
-	return can_mount_in(root, name) == 1;
+	/* a rootfs without /etc gets none; without /etc/NAME, a mount point */
+	etc = iso_open_in_root(root, "/etc", O_PATH | O_DIRECTORY);
+	return etc >= 0 && can_mount_in(root, name) != 0;
 }
 
 static int add_file(const struct iso_netsetup *ns, struct iso_spec *spec, const char *name,
