@@ -505,6 +505,8 @@ static int make_symlink(struct unpacker *u, struct archive_entry *e, int parent,
 	const char *target = archive_entry_symlink(e);
 	struct meta m;
 
+	if (target == NULL)
+		target = archive_entry_symlink_utf8(e);
 	if (target == NULL || *target == '\0')
 		return entry_error(u, 0, "a symlink without a target");
 	if (entry_meta(u, e, false, &m) < 0 || layer_clear(u, parent, base, false, NULL) < 0)
@@ -527,12 +529,15 @@ static int make_symlink(struct unpacker *u, struct archive_entry *e, int parent,
  * its target's metadata. */
 static int make_hardlink(struct unpacker *u, struct archive_entry *e, int parent, const char *base)
 {
+	const char *raw = archive_entry_hardlink(e);
 	cleanup_free char *target = NULL;
 	cleanup_close int tparent = -1;
 	struct stat tst, st;
 	const char *tdir, *tbase;
 
-	if (clean_name(u, archive_entry_hardlink(e), "the hardlink's target", &target) < 0)
+	if (raw == NULL)
+		raw = archive_entry_hardlink_utf8(e);
+	if (clean_name(u, raw, "the hardlink's target", &target) < 0)
 		return -1;
 	if (*target == '\0')
 		return entry_error(u, 0, "a hardlink to the layer's root directory");
@@ -647,7 +652,11 @@ static int unpack_entry(struct unpacker *u, struct archive *a, struct archive_en
 	const char *dir;
 	char *base;
 
+	/* names are bytes; a pax name libarchive cannot give in the locale's
+	 * charset it still gives as UTF-8 */
 	u->entry = archive_entry_pathname(e);
+	if (u->entry == NULL)
+		u->entry = archive_entry_pathname_utf8(e);
 	if (u->entry == NULL)
 		return iso_error_set(u->err, 0, "layer entry %llu has no name (or one that cannot be read)",
 				     (unsigned long long)u->st->entries);
@@ -667,7 +676,7 @@ static int unpack_entry(struct unpacker *u, struct archive *a, struct archive_en
 	parent = layer_parent(u, dir, true);
 	if (parent < 0)
 		return -1;
-	if (archive_entry_hardlink(e) != NULL)
+	if (archive_entry_hardlink(e) != NULL || archive_entry_hardlink_utf8(e) != NULL)
 		return make_hardlink(u, e, parent, base);
 	switch (archive_entry_filetype(e)) {
 	case AE_IFREG:
