@@ -219,8 +219,20 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
+/* overlayfs leaves its work dirs mode 000; without root they can only be
+ * emptied once opened up again. */
+static int open_up(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && (st->st_mode & 0700) != 0700)
+		chmod(path, (st->st_mode & 07777) | 0700);
+	return 0;
+}
+
 int iso_overlay_remove_upper(const char *upper, struct iso_error *err)
 {
+	if (geteuid() != 0)
+		nftw(upper, open_up, 16, FTW_PHYS | FTW_MOUNT);
 	if (nftw(upper, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
 		return iso_error_set(err, errno, "remove the container's layer %s", upper);
 	return 0;
