@@ -693,6 +693,7 @@ struct fake {
 	pid_t pid;
 	int port1, port2;       /* 127.0.0.1 (registry), 127.0.0.2 (mirror, storage) */
 	enum fake_auth auth;
+	const char *repo;       /* "img" unless set; "secret" is refused to everyone */
 	const char *content_type;
 	char *log;              /* "1|2 PATH AUTHORIZATION\n" per request */
 	iso_digest_t good, redirected, short_blob, wrong, missing, boom;
@@ -765,9 +766,9 @@ static void serve(struct fake *f, int c, int which, int log_fd)
 			respond(c, 200, "OK", "", "{\"token\":\"T0K3N\",\"expires_in\":300}", -1);
 		return;
 	}
-	authed = f->auth == FAKE_ANON ||
+	authed = strncmp(path, "/v2/secret/", 11) != 0 && (f->auth == FAKE_ANON ||
 		(f->auth == FAKE_BASIC && strcmp(auth, BASIC_CREDS) == 0) ||
-		(f->auth != FAKE_BASIC && strcmp(auth, "Bearer T0K3N") == 0);
+		(f->auth != FAKE_BASIC && strcmp(auth, "Bearer T0K3N") == 0));
 	if (!authed) {
 		if (f->auth == FAKE_BASIC)
 			snprintf(hdrs, sizeof(hdrs), "WWW-Authenticate: Basic realm=\"fake\"\r\n");
@@ -919,7 +920,7 @@ static struct iso_registry *fake_open(struct fake *f, const char *creds, const c
 	struct iso_imgref ref;
 
 	assert_int_equal(fake_start(f), 0);
-	name = xasprintf("127.0.0.1:%d/img:latest", f->port1);
+	name = xasprintf("127.0.0.1:%d/%s:latest", f->port1, f->repo ? f->repo : "img");
 	assert_int_equal(iso_imgref_parse(name, &ref, &err), 0);
 	if (iso_registry_open(&r, &ref, &o, &err) < 0)
 		print_error("%s\n", err.msg);
@@ -1102,6 +1103,31 @@ static void client_bearer_token_with_credentials(void **state)
 			 "(incorrect username or password)", f->port1, f->port1);
 	assert_string_equal(err.msg, want);
 	iso_registry_free(r);
+}
+
+/* docker hub's answer for a repository that does not exist */
+static void client_refused_token_hints_at_credentials(void **state)
+{
+	struct fake *f = *state;
+	struct iso_registry *r;
+	struct iso_error err = { 0 };
+	cleanup_free char *want = NULL;
+	const char *log;
+	char *mt = NULL;
+
+	f->auth = FAKE_BEARER;
+	f->repo = "secret";
+	r = fake_open(f, NULL, NULL);
+	assert_int_equal(get_manifest(r, "latest", &mt, &err), -1);
+	want = xasprintf("fetch manifest 127.0.0.1:%d/secret:latest: unauthorized (UNAUTHORIZED: "
+			 "authentication required); the repository may not exist, or may need "
+			 "credentials (--creds USER:PASSWORD or an auth file)", f->port1);
+	assert_string_equal(err.msg, want);
+	iso_registry_free(r);
+	/* one token, one retry */
+	log = fake_log(f);
+	assert_string_equal(strstr(log, "/token"), "/token?service=fake&scope=repository%3Asecret%3Apull -\n"
+			    "1 /v2/secret/manifests/latest Bearer T0K3N\n");
 }
 
 static void client_basic_auth(void **state)
@@ -1328,6 +1354,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(client_manifest_by_digest_is_checked, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(client_bearer_token_stays_with_the_registry, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(client_bearer_token_with_credentials, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(client_refused_token_hints_at_credentials, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(client_basic_auth, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(client_basic_auth_from_an_auth_file, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(client_blob_errors_leave_nothing, fake_setup, fake_teardown),

@@ -22,6 +22,7 @@
 #define MAX_REDIRECTS 10
 #define ERROR_BODY_MAX (64u << 10)
 #define HEADER_MAX (16u << 10)
+#define BLOB_BUFFER (256L << 10)
 
 static const char manifest_accept[] =
 	"Accept: application/vnd.oci.image.manifest.v1+json, "
@@ -67,6 +68,9 @@ struct xfer {
 	char hostport[300];       /* of url */
 	int scheme;               /* at the endpoint */
 	bool at_endpoint;         /* url is the endpoint's origin: it may carry authz */
+	bool used_creds;          /* the last authorization was made with credentials */
+	char https_error[CURL_ERROR_SIZE]; /* why https failed before http was tried */
+	CURLcode https_rc;
 	bool verify;
 	unsigned redirects, auth_tries;
 	unsigned sent_gen;
@@ -84,6 +88,8 @@ struct xfer {
 	int64_t size;
 	uint64_t got, total;
 	struct iso_blob_writer w;
+	char *wbuf;               /* BLOB_BUFFER bytes: libcurl hands 16 KiB at a time */
+	size_t wlen;
 	struct iso_sha256 sha;
 	bool hashing;
 	iso_progress_fn fn;
@@ -264,6 +270,16 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *p)
 	return len;
 }
 
+static int blob_flush(struct xfer *x)
+{
+	if (x->wlen > 0 && write_all(x->w.fd, x->wbuf, x->wlen) < 0) {
+		snprintf(x->fail, sizeof(x->fail), "write %s: %s", x->w.tmp_path, strerror(errno));
+		return -1;
+	}
+	x->wlen = 0;
+	return 0;
+}
+
 static size_t blob_body(struct xfer *x, const char *data, size_t len)
 {
 	if (x->total == 0) {
@@ -278,9 +294,17 @@ static size_t blob_body(struct xfer *x, const char *data, size_t len)
 			 (long long)x->size);
 		return 0;
 	}
-	if (write_all(x->w.fd, data, len) < 0) {
-		snprintf(x->fail, sizeof(x->fail), "write %s: %s", x->w.tmp_path, strerror(errno));
+	if (x->wlen + len > BLOB_BUFFER && blob_flush(x) < 0)
 		return 0;
+	if (len >= BLOB_BUFFER) {
+		if (write_all(x->w.fd, data, len) < 0) {
+			snprintf(x->fail, sizeof(x->fail), "write %s: %s", x->w.tmp_path,
+				 strerror(errno));
+			return 0;
+		}
+	} else {
+		memcpy(x->wbuf + x->wlen, data, len);
+		x->wlen += len;
 	}
 	iso_sha256_update(&x->sha, data, len);
 	x->got += len;
@@ -361,6 +385,8 @@ static int xfer_arm(struct xfer *x, struct iso_error *err)
 		curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK &&
 		curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_TIME, 60L) == CURLE_OK &&
 		curl_easy_setopt(x->h, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK &&
+		/* layers are large: fewer, larger reads and writes */
+		(!x->blob || curl_easy_setopt(x->h, CURLOPT_BUFFERSIZE, BLOB_BUFFER) == CURLE_OK) &&
 		/* loopback never goes through a proxy of the environment */
 		(!iso_host_is_loopback(x->hostport) ||
 		 curl_easy_setopt(x->h, CURLOPT_PROXY, "") == CURLE_OK);
@@ -389,7 +415,9 @@ static int http_fail(struct xfer *x, struct iso_error *err)
 
 	switch (x->status) {
 	case 401:
-		return xfer_fail(x, err, "unauthorized%s%s", detail, from);
+		return xfer_fail(x, err, "unauthorized%s%s%s", detail, from, x->used_creds ? "" :
+				 "; the repository may not exist, or may need credentials "
+				 "(--creds USER:PASSWORD or an auth file)");
 	case 403:
 		return xfer_fail(x, err, "denied%s%s", detail, from);
 	case 404:
@@ -486,6 +514,7 @@ static int reauth(struct xfer *x, struct iso_error *err)
 		iso_auth_challenge_free(&ch);
 		return iso_error_prefix(err, "%s", x->what);
 	}
+	x->used_creds = creds != NULL;
 	if (ch.scheme == ISO_AUTH_BEARER) {
 		cleanup_free char *scope = xasprintf("repository:%s:pull", r->name);
 		bool insecure = !r->tls_verify ||
@@ -536,14 +565,20 @@ static int xfer_done(struct xfer *x, CURLcode rc, struct iso_error *err)
 		}
 		/* an insecure registry may speak plain http: TLS refused,
 		 * before any answer, on the first contact only */
+		const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+
 		if (x->at_endpoint && x->status == 0 && x->e->scheme < 0 && x->scheme == 0 &&
 		    x->e->ep.http) {
-			iso_log(ISO_LOG_DEBUG, "%s: https: %s; trying http", x->e->ep.host,
-				x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+			iso_log(ISO_LOG_DEBUG, "%s: https: %s; trying http", x->e->ep.host, why);
+			snprintf(x->https_error, sizeof(x->https_error), "%s", why);
+			x->https_rc = rc;
 			xfer_at_endpoint(x, 1);
 			return x->url ? 1 : xfer_fail(x, err, "bad URL");
 		}
-		return xfer_fail(x, err, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		/* both schemes failed: say why each did, once if alike */
+		if (x->https_error[0] != '\0' && x->https_rc != rc)
+			return xfer_fail(x, err, "https: %s; http: %s", x->https_error, why);
+		return xfer_fail(x, err, "%s", why);
 	}
 	if (x->at_endpoint)
 		x->e->scheme = x->scheme;
@@ -573,6 +608,7 @@ static void xfer_free(struct xfer *x)
 		iso_sha256_free(&x->sha);
 	if (x->blob)
 		iso_store_blob_abort(&x->w);
+	free(x->wbuf);
 	free(x->url);
 	free(x->what);
 	free(x);
@@ -760,6 +796,7 @@ static int blob_start(struct fetch *f, size_t i, struct iso_error *err)
 	CURLMcode mc;
 
 	x->blob = true;
+	x->wbuf = xmalloc(BLOB_BUFFER);
 	x->index = i;
 	x->digest = f->reqs[i].digest;
 	x->size = f->reqs[i].size;
@@ -806,6 +843,8 @@ static int blob_verify_commit(struct fetch *f, struct xfer *x, struct iso_error 
 	if (x->size >= 0 && x->got != (uint64_t)x->size)
 		return xfer_fail(x, err, "truncated: got %llu of %lld bytes",
 				 (unsigned long long)x->got, (long long)x->size);
+	if (blob_flush(x) < 0)
+		return xfer_fail(x, err, "%s", x->fail);
 	iso_sha256_final(&x->sha, got);
 	x->hashing = false;
 	if (strcmp(got, x->digest) != 0)
