@@ -141,11 +141,18 @@ static int split_name(struct iso_imgref *ref, const char *name, const char *inpu
 		ref->path = xstrdup(slash + 1);
 	} else {
 		ref->domain = xstrdup(ISO_DEFAULT_REGISTRY);
-		ref->path = slash ? xstrdup(name) : xasprintf("library/%s", name);
+		ref->path = xstrdup(name);
 	}
 	if (strcmp(ref->domain, "index.docker.io") == 0) {
 		free(ref->domain);
 		ref->domain = xstrdup(ISO_DEFAULT_REGISTRY);
+	}
+	/* "docker.io/busybox" is the official image, as "busybox" is */
+	if (strcmp(ref->domain, ISO_DEFAULT_REGISTRY) == 0 && strchr(ref->path, '/') == NULL) {
+		char *official = xasprintf("library/%s", ref->path);
+
+		free(ref->path);
+		ref->path = official;
 	}
 	if (!valid_domain(ref->domain))
 		return iso_error_set(err, 0, "invalid reference \"%s\": bad registry \"%s\"",
@@ -163,6 +170,14 @@ static int split_name(struct iso_imgref *ref, const char *name, const char *inpu
 	return 0;
 }
 
+/* 64 lowercase hex digits: what docker shows as an image id */
+static bool is_full_id(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n == ISO_DIGEST_HEXLEN && s[n] == '\0';
+}
+
 int iso_imgref_parse(const char *s, struct iso_imgref *ref, struct iso_error *err)
 {
 	cleanup_free char *name = NULL;
@@ -171,6 +186,10 @@ int iso_imgref_parse(const char *s, struct iso_imgref *ref, struct iso_error *er
 	memset(ref, 0, sizeof(*ref));
 	if (s == NULL || *s == '\0')
 		return iso_error_set(err, 0, "invalid reference: empty image name");
+	/* docker refuses these as names: they would be taken for image ids */
+	if (is_full_id(s))
+		return iso_error_set(err, 0, "invalid reference \"%s\": a repository name cannot be 64 hexadecimal digits (an image id)",
+				     s);
 	at = strchr(s, '@');
 	name = at ? xstrndup(s, (size_t)(at - s)) : xstrdup(s);
 	if (at) {
@@ -189,6 +208,10 @@ int iso_imgref_parse(const char *s, struct iso_imgref *ref, struct iso_error *er
 		}
 		ref->tag = xstrdup(colon + 1);
 		name[colon - name] = '\0';
+	}
+	if (name[0] == '\0') {
+		iso_imgref_free(ref);
+		return iso_error_set(err, 0, "invalid reference \"%s\": empty repository name", s);
 	}
 	if (split_name(ref, name, s, err) < 0) {
 		iso_imgref_free(ref);
