@@ -54,6 +54,9 @@ int cmd_pull(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 
 #endif

@@ -276,7 +276,8 @@ static int cmd_inspect(int argc, char **argv)
 	return status;
 }
 
-static const char image_usage[] = "Usage: isolate image COMMAND (ls, pull, rm, prune, inspect)";
+static const char image_usage[] =
+	"Usage: isolate image COMMAND (ls, pull, rm, prune, inspect, load, save, import)";
 
 int cmd_image(int argc, char **argv)
 {
@@ -292,6 +293,12 @@ int cmd_image(int argc, char **argv)
 		return cmd_prune(argc - 1, argv + 1);
 	if (strcmp(argv[1], "inspect") == 0)
 		return cmd_inspect(argc - 1, argv + 1);
+	if (strcmp(argv[1], "load") == 0)
+		return cmd_load(argc - 1, argv + 1);
+	if (strcmp(argv[1], "save") == 0)
+		return cmd_save(argc - 1, argv + 1);
+	if (strcmp(argv[1], "import") == 0)
+		return cmd_import(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0) {
 		printf("%s\n", image_usage);
 		return 0;

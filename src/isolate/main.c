@@ -22,7 +22,10 @@ static const char main_help[] =
 	"  pull      Download an image from a registry\n"
 	"  images    List images\n"
 	"  rmi       Remove images\n"
-	"  image     Manage images (ls, pull, rm, prune, inspect)\n"
+	"  load      Load images from an archive or an OCI layout\n"
+	"  save      Save images to a tar archive\n"
+	"  import    Make an image of a rootfs tarball\n"
+	"  image     Manage images (ls, pull, rm, prune, inspect, load, save, import)\n"
 	"  network   Manage networks (create, ls, rm, prune)\n"
 	"\n"
 	"Options:\n"
@@ -73,6 +76,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run }, { "network", cmd_network }, { "pull", cmd_pull },
 	{ "images", cmd_images }, { "rmi", cmd_rmi }, { "image", cmd_image },
+	{ "load", cmd_load }, { "save", cmd_save }, { "import", cmd_import },
 };
 
 int main(int argc, char **argv)
