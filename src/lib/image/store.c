@@ -333,12 +333,16 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 int iso_store_remove_tree(const struct iso_store *s, const char *path, struct iso_error *err)
 {
-	if (!path_is_under(path, s->root) || strcmp(path, s->root) == 0)
+	/* compared once normalised: "ROOT/", "ROOT/." and "ROOT/tmp/../.."
+	 * pass a plain prefix test, and would remove the store or more */
+	cleanup_free char *norm = path[0] == '/' ? path_normalize(path) : NULL;
+
+	if (norm == NULL || !path_is_under(norm, s->root) || strcmp(norm, s->root) == 0)
 		return iso_error_set(err, 0, "refusing to remove %s: not inside the store %s", path,
 				     s->root);
 	/* FTW_PHYS: symlinks are removed, never followed; FTW_MOUNT: a mount
 	 * left inside (it should not be) is not descended into */
-	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+	if (nftw(norm, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
 		return iso_error_set(err, errno, "remove %s", path);
 	return 0;
 }
