@@ -86,6 +86,10 @@ net_leftovers() {
 	find /run/isolate/leases -mindepth 1 2>/dev/null | sed 's/^/lease: /'
 	find /run/isolate/containers -mindepth 1 -maxdepth 1 2>/dev/null | sed 's/^/state: /'
 	"$build/isolate" network ls -q 2>/dev/null | grep -vx bridge | sed 's/^/network: /'
+	# the image tests' registries (tests/integration/registry.bash)
+	pgrep -af 'docker-registry serve .*/config\.yml' | sed 's/^/registry: /'
+	# the image store of a test is its own; the default one gets no layer
+	find /var/lib/isolate/containers -mindepth 1 -maxdepth 1 2>/dev/null | sed 's/^/container layer: /'
 	for _ in $(seq 50); do
 		if ! nft list table ip isolate >/dev/null 2>&1; then
 			# which networks the table holds goes with it
