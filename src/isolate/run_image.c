@@ -1,6 +1,7 @@
 /* isolate run IMAGE: which positional names an image, the pull policy,
  * and the image's layers and config into the spec. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include "cli.h"
 #include "image/imagedb.h"
 #include "image_cli.h"
+#include "log.h"
+#include "overlay.h"
 #include "run_image.h"
 #include "signals.h"
 #include "util.h"
@@ -85,6 +88,38 @@ static int find_image(struct cli_run_image *ri, struct iso_store *s, const char 
 	return cli_pull(s, name, &ri->pull_flags, rec, err);
 }
 
+static bool use_overlay(struct cli_run_image *ri)
+{
+	cleanup_free char *tmp = xasprintf("%s/tmp", ri->store.root);
+	struct iso_error why;
+
+	if (iso_overlay_probe(tmp, &why) == 0)
+		return true;
+	iso_log(ISO_LOG_NOTE, "overlayfs cannot be used for the image store %s (%s): the container gets a copy of the image's files",
+		ri->store.root, why.msg);
+	return false;
+}
+
+/* The copy lands in the container's upper/ directory, which is then its
+ * root as a --rootfs would be. */
+static int fill_copy(void *ctx, const char *dir, struct iso_error *err)
+{
+	struct cli_run_image *ri = ctx;
+	cleanup_free char *root = xasprintf("%s/upper", dir);
+	cleanup_close int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return iso_error_set(err, errno, "open %s", root);
+	return iso_image_flatten(&ri->store, &ri->image, fd, err);
+}
+
+static void use_copy(struct cli_run_image *ri, struct iso_spec *spec, struct iso_run_opts *opts)
+{
+	spec->root.path = xasprintf("%s/upper", spec->root.upper);
+	opts->fill_root = fill_copy;
+	opts->fill_ctx = ri;
+}
+
 int cli_run_image_prepare(struct cli_run_image *ri, const char *name, const char *id,
 			  struct iso_spec *spec, struct iso_run_opts *opts, struct iso_error *err)
 {
@@ -104,8 +139,11 @@ int cli_run_image_prepare(struct cli_run_image *ri, const char *name, const char
 	if (r < 0 || iso_image_unpack(&ri->store, &ri->image.manifest, &ri->image.config, NULL, NULL,
 				      err) < 0)
 		return -1;
-	spec->root.layers = strv_dup(ri->image.layers);
 	spec->root.upper = xasprintf("%s/containers/%s", ri->store.root, id);
+	if (use_overlay(ri))
+		spec->root.layers = strv_dup(ri->image.layers);
+	else
+		use_copy(ri, spec, opts);
 	ri->record = xasprintf("%s %s", ri->image.rec.id, ri->image.rec.manifest);
 	opts->image = ri->record;
 	opts->image_lock = &ri->gc_lock;

@@ -349,7 +349,9 @@ static int make_upper(struct run *run, struct iso_error *err)
 	if (iso_state_write(run->opts->id, "upper", upper, err) < 0)
 		return -1;
 	run->upper_made = true;
-	return iso_overlay_make_upper(upper, err);
+	if (iso_overlay_make_upper(upper, err) < 0)
+		return -1;
+	return run->opts->fill_root ? run->opts->fill_root(run->opts->fill_ctx, upper, err) : 0;
 }
 
 /* The overlay is only mounted in this process's private namespace (and

@@ -21,6 +21,11 @@ struct iso_run_opts {
 	bool ignore_missing_limits;     /* a limit the host cannot apply: a warning */
 	const char *stats_file;         /* rewritten every second, and at the end */
 	const char *image;              /* "IMAGE_ID MANIFEST" of an image's container */
+	/* Called once the container's directory (spec root.upper) is made and
+	 * recorded, to fill it: the copy of an image where overlayfs cannot be
+	 * used (root.path then names a directory in it). */
+	int (*fill_root)(void *ctx, const char *dir, struct iso_error *err);
+	void *fill_ctx;
 	int stop_signal;                /* sent for a SIGTERM (the image's StopSignal); 0: SIGTERM */
 	int *image_lock;                /* when not NULL, an fd closed (and set to -1)
 					 * once the image is recorded */

@@ -237,3 +237,51 @@ int iso_overlay_remove_upper(const char *upper, struct iso_error *err)
 		return iso_error_set(err, errno, "remove the container's layer %s", upper);
 	return 0;
 }
+
+static int probe_in(const char *base, struct iso_error *err)
+{
+	static const char *const dirs[] = { "l", "u", "w" };
+	cleanup_close int fsfd = -1;
+	cleanup_close int mnt = -1;
+	cleanup_free char *l = xasprintf("%s/l", base), *u = xasprintf("%s/u", base);
+	cleanup_free char *w = xasprintf("%s/w", base);
+
+	for (size_t i = 0; i < 3; i++) {
+		cleanup_free char *p = xasprintf("%s/%s", base, dirs[i]);
+
+		if (mkdir(p, 0700) < 0)
+			return iso_error_set(err, errno, "mkdir %s", p);
+	}
+	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fsfd < 0)
+		return iso_error_set(err, errno, "overlayfs");
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", l, 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", u, 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", w, 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return overlay_error(fsfd, errno, base, err);
+	mnt = fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		return overlay_error(fsfd, errno, base, err);
+	return 0;
+}
+
+int iso_overlay_probe(const char *dir, struct iso_error *err)
+{
+	const char *hook = getenv("ISOLATE_TEST_NO_OVERLAY");
+	cleanup_free char *base = xasprintf("%s/overlay-probe-XXXXXX", dir);
+	struct iso_error ignored;
+	int r;
+
+	if (hook != NULL && strcmp(hook, "1") == 0)
+		return iso_error_set(err, 0, "overlayfs is off (ISOLATE_TEST_NO_OVERLAY=1)");
+	/* without root an overlay can only be mounted in a user namespace of
+	 * one's own (Linux 5.11): the container's process tries it there */
+	if (geteuid() != 0)
+		return 0;
+	if (mkdtemp(base) == NULL)
+		return iso_error_set(err, errno, "mkdtemp in %s", dir);
+	r = probe_in(base, err);
+	iso_overlay_remove_upper(base, &ignored);
+	return r;
+}

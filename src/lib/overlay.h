@@ -35,6 +35,13 @@ int iso_overlay_mount(const int *layers, size_t n, int upper, int userns_fd,
  * for a new container. */
 int iso_overlay_make_upper(const char *upper, struct iso_error *err);
 
+/* Whether overlayfs can make a container's root with layers and upper
+ * directories in DIR (the store's tmp/): a trial mount of empty
+ * directories there.  0 when it can; -1 with the reason in ERR (no
+ * overlayfs in the kernel, a filesystem it refuses as an upper layer).
+ * ISOLATE_TEST_NO_OVERLAY=1 makes it fail, for the tests of the fallback. */
+int iso_overlay_probe(const char *dir, struct iso_error *err);
+
 /* Removes a container's UPPER directory (made by iso_overlay_make_upper),
  * without following symlinks or crossing into other mounts. */
 int iso_overlay_remove_upper(const char *upper, struct iso_error *err);

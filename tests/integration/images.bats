@@ -346,3 +346,14 @@ blob_gets() {
 	run -127 img run --network none no-such-command-xyz
 	expect_status 127
 }
+
+@test "where overlayfs cannot be used, each container gets a copy of the image (said once), removed with it" {
+	img pull -q "$REGISTRY/test/multi"
+	ISOLATE_TEST_NO_OVERLAY=1 run img run --network none -u 0 --entrypoint sh "$REGISTRY/test/multi" -c \
+		'ls -A /data /opq; stat -c %U /data; rm /blob; touch /new'
+	expect_status 0
+	[ "$(echo "$output" | grep -c 'overlayfs cannot be used')" = 1 ]
+	[ "$(echo "$output" | grep -v 'overlayfs cannot' | tr '\n' ' ')" = "/data: keep  /opq: new app " ]
+	run img run --network none --entrypoint sh "$REGISTRY/test/multi" -c 'test -e /blob && ! test -e /new && echo intact'
+	[ "${lines[-1]}" = "intact" ]
+}

@@ -95,6 +95,10 @@ int iso_image_unpack(struct iso_store *s, const struct iso_manifest *manifest,
 		     void (*note)(void *ctx, size_t index, const char *diff_id), void *ctx,
 		     struct iso_error *err)
 {
+	/* the diff_ids are read by the layers' index */
+	if (config->n_diff_ids != manifest->n_layers)
+		return iso_error_set(err, 0, "image %s: the config lists %zu layers, the manifest %zu",
+				     manifest->config.digest, config->n_diff_ids, manifest->n_layers);
 	for (size_t i = 0; i < manifest->n_layers; i++) {
 		const char *diff_id = config->diff_ids[i];
 		char lock_name[16 + ISO_DIGEST_HEXLEN];
@@ -117,6 +121,27 @@ int iso_image_unpack(struct iso_store *s, const struct iso_manifest *manifest,
 	return 0;
 }
 
+int iso_image_flatten(struct iso_store *s, const struct iso_image *img, int dest_fd,
+		      struct iso_error *err)
+{
+	struct iso_layer_opts opts = { .mode = ISO_LAYER_FLATTEN, .rootless = geteuid() != 0 };
+
+	for (size_t i = 0; i < img->manifest.n_layers; i++) {
+		const char *blob = img->manifest.layers[i].digest;
+		cleanup_close int fd = iso_store_open_blob(s, blob, err);
+		iso_digest_t got;
+
+		if (fd < 0)
+			return -1;
+		if (iso_layer_unpack(fd, dest_fd, &opts, got, NULL, err) < 0)
+			return iso_error_prefix(err, "layer %s", blob);
+		if (strcmp(got, img->config.diff_ids[i]) != 0)
+			return iso_error_set(err, 0, "layer %s: its content is %s, but the image config says %s",
+					     blob, got, img->config.diff_ids[i]);
+	}
+	return 0;
+}
+
 int iso_image_commit(struct iso_store *s, const char *manifest_body, size_t manifest_len,
 		     const struct iso_manifest *manifest, const struct iso_image_config *config,
 		     const char *ref, iso_digest_t id, struct iso_error *err)
@@ -126,10 +151,17 @@ int iso_image_commit(struct iso_store *s, const char *manifest_body, size_t mani
 	if (config->n_diff_ids != manifest->n_layers)
 		return iso_error_set(err, 0, "image %s: the config lists %zu layers, the manifest %zu",
 				     manifest->config.digest, config->n_diff_ids, manifest->n_layers);
-	for (size_t i = 0; i < manifest->n_layers; i++)
+	if (!iso_store_has_blob(s, manifest->config.digest))
+		return iso_error_set(err, 0, "image %s: its config blob is not in the store",
+				     manifest->config.digest);
+	for (size_t i = 0; i < manifest->n_layers; i++) {
+		if (!iso_store_has_blob(s, manifest->layers[i].digest))
+			return iso_error_set(err, 0, "image %s: layer blob %s is not in the store",
+					     manifest->config.digest, manifest->layers[i].digest);
 		if (!iso_store_has_layer(s, config->diff_ids[i]))
 			return iso_error_set(err, 0, "image %s: layer %s is not unpacked",
 					     manifest->config.digest, config->diff_ids[i]);
+	}
 	if (iso_store_put_blob(s, manifest_body, manifest_len, mdigest, err) < 0)
 		return -1;
 	strcpy(id, manifest->config.digest);

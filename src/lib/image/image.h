@@ -37,6 +37,12 @@ int iso_image_unpack(struct iso_store *s, const struct iso_manifest *manifest,
 		     void (*note)(void *ctx, size_t index, const char *diff_id), void *ctx,
 		     struct iso_error *err);
 
+/* The copy fallback, where overlayfs cannot be used: every layer of IMG
+ * applied in order onto the directory DEST_FD from its stored blob
+ * (whiteouts applied, not kept), each checked against its diff_id. */
+int iso_image_flatten(struct iso_store *s, const struct iso_image *img, int dest_fd,
+		      struct iso_error *err);
+
 /* Checks that MANIFEST's config and layer blobs are in the store and that
  * CONFIG agrees with it; then records the image under REF (may be NULL)
  * with MANIFEST_DIGEST, whose body is stored too. */
