@@ -12,7 +12,8 @@ void iso_signals_forwarded(sigset_t *set);
  * what the command must start with, whatever the runtime had. */
 int iso_signals_reset(void);
 
-/* A signal by name ("SIGTERM", "TERM", any case) or number; -1 if none. */
+/* A signal by name ("SIGTERM", "TERM", any case; "SIGRTMIN+3") or number;
+ * -1 if none. */
 int iso_signal_parse(const char *s);
 
 #endif
