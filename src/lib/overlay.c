@@ -220,19 +220,27 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 }
 
 /* overlayfs leaves its work dirs mode 000; without root they can only be
- * emptied once opened up again. */
+ * emptied once opened up again.  nftw cannot read such a directory (it
+ * reports it, and does not go in): one pass per level of them. */
+static bool opened_some;
+
 static int open_up(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)ftw;
-	if (flag == FTW_D && (st->st_mode & 0700) != 0700)
-		chmod(path, (st->st_mode & 07777) | 0700);
+	if ((flag == FTW_D || flag == FTW_DNR) && (st->st_mode & 0700) != 0700 &&
+	    chmod(path, (st->st_mode & 07777) | 0700) == 0)
+		opened_some = true;
 	return 0;
 }
 
 int iso_overlay_remove_upper(const char *upper, struct iso_error *err)
 {
-	if (geteuid() != 0)
+	for (int pass = 0; geteuid() != 0 && pass < 8; pass++) {
+		opened_some = false;
 		nftw(upper, open_up, 16, FTW_PHYS | FTW_MOUNT);
+		if (!opened_some)
+			break;
+	}
 	if (nftw(upper, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
 		return iso_error_set(err, errno, "remove the container's layer %s", upper);
 	return 0;

@@ -357,3 +357,25 @@ blob_gets() {
 	run img run --network none --entrypoint sh "$REGISTRY/test/multi" -c 'test -e /blob && ! test -e /new && echo intact'
 	[ "${lines[-1]}" = "intact" ]
 }
+
+@test "without root: a store of the user's own, layers unpacked for a user namespace, whiteouts honoured" {
+	home=$SCRATCH/home
+	mkdir -p "$home"
+	chown 65534:65534 "$home" "$SCRATCH"
+	as_nobody() {
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env -u XDG_DATA_HOME -u ISOLATE_DATA_DIR HOME="$home" XDG_RUNTIME_DIR="$home/run" "$ISOLATE" "$@"
+	}
+	run as_nobody pull -q "$REGISTRY/test/multi"
+	expect_status 0
+	run as_nobody run -u 0 --entrypoint sh "$REGISTRY/test/multi" -c \
+		'ls -A /data /opq; id -u; rm /blob; touch /new; ls / | grep -c new'
+	expect_status 0
+	[ "$(echo $output)" = "/data: keep /opq: new 0 1" ] || { echo "$output"; false; }
+	# the user's uid is the container's root: what it wrote was its own,
+	# and went with the container
+	[ -z "$(ls -A "$home/.local/share/isolate/containers")" ]
+	[ "$(stat -c %u "$home"/.local/share/isolate/layers/sha256/*/bin/busybox | sort -u)" = 65534 ]
+	run as_nobody images -q
+	[ -n "$output" ]
+}
