@@ -887,6 +887,55 @@ struct child_result {
 	char msg[1024];
 };
 
+/* Unpacks TARS (up to NULL) in order into dest as nobody: in a child that
+ * dropped root, dest given to nobody first.  RES is the last unpack's,
+ * or the first that failed. */
+#define assert_unpacks_as_nobody(l, o, ...) \
+	check_unpacks_as_nobody(__FILE__, __LINE__, l, o, (const char *[]){ __VA_ARGS__, NULL })
+
+static struct child_result check_unpacks_as_nobody(const char *file, int line, struct lt *l,
+						   const struct iso_layer_opts *o,
+						   const char **tars)
+{
+	struct child_result res = { .r = -2 };
+	int pipefd[2], status;
+	pid_t pid;
+
+	_assert_int_equal(fchownat(l->dest, "", NOBODY, NOBODY, AT_EMPTY_PATH), 0, file, line);
+	_assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0, file, line);
+	pid = fork();
+	_assert_true(pid >= 0, "fork", file, line);
+	if (pid == 0) {
+		int fds[8], n = 0;
+
+		close(pipefd[0]);
+		for (; tars[n] != NULL && n < 8; n++)
+			fds[n] = open(tars[n], O_RDONLY | O_CLOEXEC);
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			_exit(2);
+		for (int i = 0; i < n; i++) {
+			iso_digest_t d;
+			struct iso_error err = { 0 };
+
+			res.r = iso_layer_unpack(fds[i], l->dest, o, d, &res.st, &err);
+			memcpy(res.msg, err.msg, sizeof(res.msg));
+			if (res.r != 0)
+				break;
+		}
+		_exit(write(pipefd[1], &res, sizeof(res)) == sizeof(res) ? 0 : 1);
+	}
+	close(pipefd[1]);
+	_assert_int_equal(read(pipefd[0], &res, sizeof(res)), sizeof(res), file, line);
+	close(pipefd[0]);
+	_assert_int_equal(waitpid(pid, &status, 0), pid, file, line);
+	_assert_int_equal(status, 0, file, line);
+	if (res.r != 0)
+		print_error("unpack as nobody: %s\n", res.msg);
+	_assert_int_equal(res.r, 0, file, line);
+	return res;
+}
+
 static void rootless_skips_devices_keeps_its_owner_and_drops_setuid(void **state)
 {
 	struct lt *l = *state;
@@ -902,41 +951,10 @@ static void rootless_skips_devices_keeps_its_owner_and_drops_setuid(void **state
 		{ .name = "etc/.wh.motd", .data = "" },
 		{ .name = "etc/.wh..wh..opq", .data = "" });
 	struct iso_layer_opts o = { .mode = ISO_LAYER_OVERLAY, .rootless = true, .userxattr = true };
-	cleanup_close int fd = open(tar, O_RDONLY | O_CLOEXEC);
 	cleanup_free char *uopq = NULL;
 	cleanup_free char *ok = NULL;
-	struct child_result res = { .r = -2 };
-	int pipefd[2], status;
+	struct child_result res = assert_unpacks_as_nobody(l, &o, tar);
 	struct stat st;
-	pid_t pid;
-
-	assert_true(fd >= 0);
-	assert_int_equal(fchownat(l->dest, "", NOBODY, NOBODY, AT_EMPTY_PATH), 0);
-	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		iso_digest_t d;
-		struct iso_error err = { 0 };
-
-		close(pipefd[0]);
-		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-		    setresuid(NOBODY, NOBODY, NOBODY) < 0) {
-			res.r = -3;
-		} else {
-			res.r = iso_layer_unpack(fd, l->dest, &o, d, &res.st, &err);
-			memcpy(res.msg, err.msg, sizeof(res.msg));
-		}
-		_exit(write(pipefd[1], &res, sizeof(res)) == sizeof(res) ? 0 : 1);
-	}
-	close(pipefd[1]);
-	assert_int_equal(read(pipefd[0], &res, sizeof(res)), sizeof(res));
-	close(pipefd[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_int_equal(status, 0);
-	if (res.r != 0)
-		print_error("unpack as nobody: %s\n", res.msg);
-	assert_int_equal(res.r, 0);
 
 	assert_int_equal(res.st.skipped_devices, 2);
 	assert_absent(l, "dev/null");
@@ -959,6 +977,35 @@ static void rootless_skips_devices_keeps_its_owner_and_drops_setuid(void **state
 	ok = xattr_of(l, "bin/tool", "user.ok");
 	assert_string_equal(ok, "1");
 	assert_int_equal(res.st.skipped_xattrs, 1);
+	assert_nothing_outside(l);
+}
+
+/* Flattening without privilege: an earlier layer's read-only directory
+ * is opened for the next layer's entries and whiteouts, then closed
+ * again. */
+static void rootless_flatten_writes_into_read_only_directories(void **state)
+{
+	struct lt *l = *state;
+	cleanup_free char *first = TAR(l, PLAIN,
+		{ .name = "ro/", .type = AE_IFDIR, .mode = 0555, .mtime = 1000 },
+		{ .name = "ro/old", .data = "1" },
+		{ .name = "ro/gone/x", .data = "1" },
+		{ .name = "ro2/", .type = AE_IFDIR, .mode = 0500 });
+	cleanup_free char *second = TAR(l, PLAIN,
+		{ .name = "ro/.wh.old", .data = "" },
+		{ .name = "ro/.wh.gone", .data = "" },
+		{ .name = "ro/new", .data = "2" },
+		{ .name = "ro2/sub/x", .data = "2" },
+		{ .name = "ro2/.wh..wh..opq", .data = "" });
+	struct iso_layer_opts o = { .mode = ISO_LAYER_FLATTEN, .rootless = true };
+
+	assert_unpacks_as_nobody(l, &o, first, second);
+	assert_absent(l, "ro/old");
+	assert_absent(l, "ro/gone");
+	assert_content(l->dest, "ro/new", "2");
+	assert_content(l->dest, "ro2/sub/x", "2");
+	assert_entry(l, "ro", S_IFDIR | 0555);
+	assert_entry(l, "ro2", S_IFDIR | 0500);
 	assert_nothing_outside(l);
 }
 
@@ -1123,6 +1170,7 @@ int main(void)
 		LT_TEST(flatten_mode_applies_whiteouts_and_opaque_directories),
 		LT_TEST(flatten_whiteouts_through_a_symlink_stay_inside),
 		LT_TEST(rootless_skips_devices_keeps_its_owner_and_drops_setuid),
+		LT_TEST(rootless_flatten_writes_into_read_only_directories),
 		LT_TEST(a_mount_point_in_the_layer_directory_is_not_crossed),
 		LT_TEST(a_truncated_stream_is_an_error),
 		LT_TEST(a_stream_that_is_not_a_tar_is_an_error),

@@ -486,11 +486,7 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int parent, con
 		return entry_error(u, errno, "chmod directory");
 	if (set_xattrs(u, e, fd) < 0)
 		return -1;
-	if (u->ndirs == u->dircap) {
-		u->dircap = u->dircap ? u->dircap * 2 : 64;
-		u->dirs = xrealloc(u->dirs, u->dircap * sizeof(*u->dirs));
-	}
-	d = &u->dirs[u->ndirs++];
+	d = layer_push_dir(u);
 	d->path = xstrdup(name);
 	d->dev = st.st_dev;
 	d->ino = st.st_ino;
@@ -600,6 +596,8 @@ static int opaque(struct unpacker *u, const char *dir)
 			return 0;
 		if (fd < 0)
 			return entry_error(u, errno, "open directory %s", *dir ? dir : "/");
+		if (layer_writable(u, fd, dir) < 0)
+			return -1;
 		return layer_opaque(u, fd);
 	}
 	parent = layer_parent(u, dir, true);
@@ -633,6 +631,8 @@ static int whiteout(struct unpacker *u, struct archive_entry *e, const char *dir
 			return 0;
 		if (parent < 0)
 			return entry_error(u, errno, "open directory %s", *dir ? dir : "/");
+		if (layer_writable(u, parent, dir) < 0)
+			return -1;
 		return layer_remove(u, parent, name);
 	}
 	parent = layer_parent(u, dir, true);

@@ -49,6 +49,41 @@ static int open_failed(struct unpacker *u, int e, const char *dir)
 	return entry_error(u, e, "open %s", dir);
 }
 
+struct dirmeta *layer_push_dir(struct unpacker *u)
+{
+	if (u->ndirs == u->dircap) {
+		u->dircap = u->dircap ? u->dircap * 2 : 64;
+		u->dirs = xrealloc(u->dirs, u->dircap * sizeof(*u->dirs));
+	}
+	return &u->dirs[u->ndirs++];
+}
+
+int layer_writable(struct unpacker *u, int fd, const char *dir)
+{
+	char proc[64];
+	struct dirmeta *d;
+	struct stat st;
+
+	if (!u->o->rootless || u->o->mode != ISO_LAYER_FLATTEN)
+		return 0;
+	if (fstat(fd, &st) < 0)
+		return entry_error(u, errno, "stat directory %s", *dir ? dir : "/");
+	if ((st.st_mode & S_IRWXU) == S_IRWXU || st.st_uid != u->uid)
+		return 0;
+	/* FD may be O_PATH, which fchmod refuses: its /proc/self/fd link
+	 * names the directory itself */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (chmod(proc, (st.st_mode & 07777) | S_IRWXU) < 0)
+		return entry_error(u, errno, "make directory %s writable", *dir ? dir : "/");
+	d = layer_push_dir(u);
+	d->path = xstrdup(dir);
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
+	d->mode = st.st_mode & 07777;
+	d->times[0].tv_nsec = d->times[1].tv_nsec = UTIME_OMIT;
+	return 0;
+}
+
 int layer_parent(struct unpacker *u, const char *dir, bool create)
 {
 	cleanup_free char *prefix = NULL;
@@ -56,6 +91,10 @@ int layer_parent(struct unpacker *u, const char *dir, bool create)
 	char *p;
 	int fd = layer_open(u, dir, O_PATH | O_DIRECTORY);
 
+	if (fd >= 0 && create && layer_writable(u, fd, dir) < 0) {
+		close(fd);
+		return -1;
+	}
 	if (fd >= 0 || !create)
 		return fd;
 	if (errno != ENOENT)
@@ -75,6 +114,10 @@ int layer_parent(struct unpacker *u, const char *dir, bool create)
 		*slash = '\0';
 		fd = layer_open(u, prefix, O_PATH | O_DIRECTORY);
 		if (fd < 0 && errno == ENOENT) {
+			cleanup_free char *up = xstrndup(prefix, p == prefix ? 0 : (size_t)(p - prefix - 1));
+
+			if (layer_writable(u, cur, up) < 0)
+				return -1;
 			if (mkdirat(cur, p, 0755) == 0) {
 				if (layer_made(u, cur, p) < 0)
 					return -1;

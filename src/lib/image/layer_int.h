@@ -52,8 +52,18 @@ int entry_error(struct unpacker *u, int errnum, const char *fmt, ...)
 int layer_open(const struct unpacker *u, const char *path, int flags);
 
 /* The directory DIR (a cleaned name, "" for DEST) as an O_PATH fd;
- * missing directories are made (0755, owned by the caller) when CREATE. */
+ * when CREATE, missing directories are made (0755, owned by the
+ * caller), and the directory is made writable (layer_writable).  Without
+ * CREATE, -1 with errno and no message. */
 int layer_parent(struct unpacker *u, const char *dir, bool create);
+
+/* A new entry in u->dirs. */
+struct dirmeta *layer_push_dir(struct unpacker *u);
+
+/* Rootless, flatten: a directory FD (at DIR) that an earlier layer left
+ * closed to its owner, the caller (0555), gets u+rwx until the end of
+ * the layer, when its mode is set back. */
+int layer_writable(struct unpacker *u, int fd, const char *dir);
 
 /* Clears the name NAME in PARENT for a new entry: what is there is
  * removed (a whole tree for a directory), except a directory when
