@@ -350,26 +350,30 @@ int arc_src_read_archive(struct arc_src *src, int fd, struct iso_error *err)
 		return iso_error_set(err, ENOMEM, "%s: read", src->what);
 	if (arc_support_filters(a, src->what, err) < 0)
 		goto out;
-	if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_open_fd(a, fd, COPY_BUF) != ARCHIVE_OK) {
-		iso_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : 0, "%s: %s", src->what,
-			      archive_error_string(a));
+	if (archive_read_support_format_tar(a) != ARCHIVE_OK) {
+		iso_error_set(err, 0, "%s: %s", src->what, archive_error_string(a));
 		goto out;
 	}
-	while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
-		if (r < ARCHIVE_WARN) {
-			const char *m = archive_error_string(a);
-
-			if (first)
-				iso_error_set(err, 0, "%s: not an image archive (a tar, plain or compressed): %s",
-					      src->what, m ? m : "unknown format");
-			else
-				iso_error_set(err, 0, "%s: %s", src->what, m ? m : "read error");
-			goto out;
-		}
+	/* the format is recognised from the first block, by the open or by
+	 * the first header; its errno then says nothing useful */
+	r = archive_read_open_fd(a, fd, COPY_BUF);
+	while (r == ARCHIVE_OK && (r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
+		if (r < ARCHIVE_WARN)
+			break;
 		first = false;
 		if (read_entry(src, a, e, err) < 0)
 			goto out;
+		r = ARCHIVE_OK;
+	}
+	if (r != ARCHIVE_EOF) {
+		const char *m = archive_error_string(a);
+
+		if (first)
+			iso_error_set(err, 0, "%s: not an image archive (a tar, plain or compressed): %s",
+				      src->what, m ? m : "unknown format");
+		else
+			iso_error_set(err, 0, "%s: %s", src->what, m ? m : "read error");
+		goto out;
 	}
 	for (int k = 0; k < ARC_N_JSON; k++)
 		src->json_read[k] = true;
