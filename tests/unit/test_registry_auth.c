@@ -984,10 +984,36 @@ static void record(void *ctx, size_t index, enum iso_progress_event ev, uint64_t
 			 (unsigned long long)done);
 }
 
+/* Bit i set when fd i (< 1024) is open and, if ONLY_INHERITABLE, lacks
+ * FD_CLOEXEC. */
+static void fd_set_of(uint8_t bits[128], bool only_inheritable)
+{
+	memset(bits, 0, 128);
+	for (int fd = 0; fd < 1024; fd++) {
+		int flags = fcntl(fd, F_GETFD);
+
+		if (flags >= 0 && (!only_inheritable || !(flags & FD_CLOEXEC)))
+			bits[fd / 8] |= (uint8_t)(1u << (fd % 8));
+	}
+}
+
+/* Every fd opened since BEFORE (the connections libcurl keeps, its
+ * wakeup socketpair) is close-on-exec. */
+static void assert_new_fds_cloexec(const uint8_t before[128])
+{
+	uint8_t now[128];
+
+	fd_set_of(now, true);
+	for (int i = 0; i < 128; i++)
+		if (now[i] & ~before[i])
+			fail_msg("an fd in %d..%d is inheritable", i * 8, i * 8 + 7);
+}
+
 static void client_anonymous_pull(void **state)
 {
 	struct fake *f = *state;
-	struct iso_registry *r = fake_open(f, NULL, NULL);
+	uint8_t fds_before[128];
+	struct iso_registry *r = (fd_set_of(fds_before, false), fake_open(f, NULL, NULL));
 	struct iso_blob_req reqs[] = {
 		{ f->good, (int64_t)strlen(GOOD_BLOB) }, { f->redirected, -1 },
 		{ f->good, (int64_t)strlen(GOOD_BLOB) },
@@ -999,7 +1025,9 @@ static void client_anonymous_pull(void **state)
 	assert_ok(get_manifest(r, "latest", &mt, &err), &err);
 	assert_string_equal(mt, "application/vnd.oci.image.manifest.v1+json");
 	free(mt);
+	assert_new_fds_cloexec(fds_before);
 	assert_ok(iso_registry_fetch_blobs(r, &f->store, reqs, 3, record, &ev, &err), &err);
+	assert_new_fds_cloexec(fds_before);
 	assert_true(iso_store_has_blob(&f->store, f->good));
 	assert_true(iso_store_has_blob(&f->store, f->redirected));
 	assert_int_equal(count_entries(f, "tmp"), 0);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "regconf.h"
 #include "util.h"
@@ -510,6 +511,7 @@ static int token_request(CURL *h, const struct iso_token_req *q, const char *url
 	bool ok = curl_easy_setopt(h, CURLOPT_URL, url) == CURLE_OK &&
 		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK &&
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, iso_curl_open_socket) == CURLE_OK &&
 #if LIBCURL_VERSION_NUM >= 0x075500
 		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
 #else
@@ -604,7 +606,15 @@ int iso_auth_fetch_token(const struct iso_token_req *q, char **token, struct iso
 	return r;
 }
 
-/* ---- HTTP answers ---- */
+/* ---- HTTP ---- */
+
+curl_socket_t iso_curl_open_socket(void *ctx, curlsocktype purpose,
+				   struct curl_sockaddr *address)
+{
+	(void)ctx;
+	(void)purpose;
+	return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
 
 const char *iso_http_reason(long status)
 {

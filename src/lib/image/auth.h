@@ -5,6 +5,7 @@
 #ifndef ISOLATE_IMAGE_AUTH_H
 #define ISOLATE_IMAGE_AUTH_H
 
+#include <curl/curl.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -71,6 +72,11 @@ struct iso_token_req {
 };
 /* GETs a token from the challenge's realm.  Errors name the realm. */
 int iso_auth_fetch_token(const struct iso_token_req *q, char **token, struct iso_error *err);
+
+/* CURLOPT_OPENSOCKETFUNCTION: libcurl's sockets, made with SOCK_CLOEXEC
+ * (libcurl makes them without it). */
+curl_socket_t iso_curl_open_socket(void *ctx, curlsocktype purpose,
+				   struct curl_sockaddr *address);
 
 /* The reason phrase of an HTTP status ("Not Found"), "" when unknown:
  * HTTP/2 answers carry none, and messages should read the same. */

@@ -5,6 +5,8 @@
 #include "registry_int.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,61 @@ static int global_init(struct iso_error *err)
 	if (rc != CURLE_OK)
 		return iso_error_set(err, 0, "libcurl: %s", curl_easy_strerror(rc));
 	return 0;
+}
+
+/* The fds open now, sorted (none without /proc). */
+static int *open_fds(size_t *n)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int *fds = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] == '.' || fd == dirfd(d))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			fds = xrealloc(fds, cap * sizeof(*fds));
+		}
+		fds[(*n)++] = fd;
+	}
+	if (d != NULL)
+		closedir(d);
+	return fds;
+}
+
+static bool fd_in(const int *fds, size_t n, int fd)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] == fd)
+			return true;
+	return false;
+}
+
+/* libcurl (7.88) gives a multi handle a socketpair to wake it with, made
+ * without FD_CLOEXEC and with no option for it: the fds curl_multi_init
+ * opened get it here, so that nothing of a pull could reach a command
+ * run meanwhile.  The runtime is single-threaded: they are the new ones. */
+static CURLM *multi_init_cloexec(void)
+{
+	size_t nb, na;
+	cleanup_free int *before = open_fds(&nb);
+	CURLM *m = curl_multi_init();
+	cleanup_free int *after = open_fds(&na);
+
+	for (size_t i = 0; m != NULL && i < na; i++) {
+		int flags;
+
+		if (fd_in(before, nb, after[i]) || (flags = fcntl(after[i], F_GETFD)) < 0)
+			continue;
+		if (!(flags & FD_CLOEXEC))
+			fcntl(after[i], F_SETFD, flags | FD_CLOEXEC);
+	}
+	return m;
 }
 
 int iso_registry_open(struct iso_registry **out, const struct iso_imgref *ref,
@@ -62,7 +119,7 @@ int iso_registry_open(struct iso_registry **out, const struct iso_imgref *ref,
 	}
 	free(eps);   /* the hosts moved into r->eps */
 	r->n_eps = n;
-	r->multi = curl_multi_init();
+	r->multi = multi_init_cloexec();
 	if (r->multi == NULL) {
 		iso_registry_free(r);
 		return iso_error_set(err, 0, "libcurl could not start");

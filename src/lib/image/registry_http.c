@@ -212,6 +212,7 @@ int iso_xfer_arm(struct xfer *x, struct iso_error *err)
 		curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
 		curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x) == CURLE_OK &&
 		curl_easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+		curl_easy_setopt(x->h, CURLOPT_OPENSOCKETFUNCTION, iso_curl_open_socket) == CURLE_OK &&
 #if LIBCURL_VERSION_NUM >= 0x075500
 		curl_easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
 #else
