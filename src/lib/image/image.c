@@ -186,7 +186,7 @@ int iso_image_apply(const struct iso_image_config *c, const struct iso_image_run
 	char *entry_override[2] = { (char *)run->entrypoint, NULL };
 	char *const *entrypoint = c->entrypoint;
 	char *const *cmd = c->cmd;
-	char **env = xcalloc(1, sizeof(char *));
+	char **env;
 
 	/* docker: --entrypoint replaces the image's entrypoint and drops its
 	 * Cmd; a command given replaces the Cmd */
@@ -199,6 +199,7 @@ int iso_image_apply(const struct iso_image_config *c, const struct iso_image_run
 	set_args(spec, entrypoint, cmd);
 	if (spec->process.args[0] == NULL)
 		return iso_error_set(err, 0, "no command specified: the image has no Entrypoint or Cmd, and none was given");
+	env = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; c->env && c->env[i]; i++)
 		strv_push(&env, c->env[i]);
 	for (size_t i = 0; spec->process.env && spec->process.env[i]; i++)
