@@ -379,3 +379,21 @@ blob_gets() {
 	run as_nobody images -q
 	[ -n "$output" ]
 }
+
+@test "the layer of a container whose runtime was killed (SIGKILL) is removed by the next run" {
+	img pull -q "$REGISTRY/test/multi"
+	# the runtime itself, not a shell around it
+	"$ISOLATE" --storage-root "$STORE" run --network none --entrypoint sleep "$REGISTRY/test/multi" 30 &
+	rt=$!
+	for _ in $(seq 50); do
+		[ -n "$(ls "$STORE/containers")" ] && break
+		sleep 0.1
+	done
+	[ -n "$(ls "$STORE/containers")" ]
+	sleep 0.5
+	kill -KILL $rt
+	wait $rt || true
+	run img run --network none "$REGISTRY/test/multi"
+	expect_status 0
+	[ -z "$(ls -A "$STORE/containers")" ]
+}
