@@ -1,16 +1,11 @@
-/* Layer unpacking: the stream, and an entry of the tar made in DEST.
+/* Layer unpacking: each entry of the tar made in DEST (the stream that
+ * hands out the entries and hashes them is layer_stream.c; names made
+ * safe and trees removed, layer_fs.c).
  *
- * One pass: an outer libarchive reader undoes the compression (its
- * "raw" format hands out the decompressed bytes), an inner one reads the
- * tar from those bytes through a callback that hashes each block as it
- * passes, and what the tar reader leaves after its end-of-archive is
- * read and hashed too, so the digest is that of the whole uncompressed
- * stream: the diff_id.
- *
- * Names are made safe in layer_fs.c; here each entry type is made with
- * calls that never follow the entry's own name: O_CREAT|O_EXCL|O_NOFOLLOW,
- * mkdirat, symlinkat, mknodat, linkat without AT_SYMLINK_FOLLOW, and
- * *at(AT_SYMLINK_NOFOLLOW) or the fd just made for metadata. */
+ * Each entry type is made with calls that never follow the entry's own
+ * name: O_CREAT|O_EXCL|O_NOFOLLOW, mkdirat, symlinkat, mknodat, linkat
+ * without AT_SYMLINK_FOLLOW, and *at(AT_SYMLINK_NOFOLLOW) or the fd
+ * just made for metadata. */
 #include "layer_int.h"
 
 #include <archive.h>
@@ -49,7 +44,7 @@ static void printable(const char *s, char *out, size_t size)
 		memcpy(out + size - 4, "...", 4);
 }
 
-int entry_error(struct unpacker *u, int errnum, const char *fmt, ...)
+int layer_error(struct unpacker *u, int errnum, const char *fmt, ...)
 {
 	char what[512], shown_what[512], shown[256];
 	va_list ap;
@@ -60,129 +55,6 @@ int entry_error(struct unpacker *u, int errnum, const char *fmt, ...)
 	printable(what, shown_what, sizeof(shown_what));
 	printable(u->entry, shown, sizeof(shown));
 	return iso_error_set(u->err, errnum, "layer entry \"%s\": %s", shown, shown_what);
-}
-
-/* ---- the stream ---- */
-
-struct stream {
-	struct archive *outer;   /* decompression: filters and the raw format */
-	struct archive *inner;   /* the tar, read from the outer's blocks */
-	struct iso_sha256 sha;
-	uint64_t bytes;          /* uncompressed bytes read (and hashed) */
-	char why[512];           /* the outer reader's error, once it failed */
-};
-
-/* The next block of the uncompressed stream, hashed; 0 at its end. */
-static la_ssize_t next_block(struct stream *s, const void **buf)
-{
-	for (;;) {
-		size_t len = 0;
-		la_int64_t off = 0;
-		int r = archive_read_data_block(s->outer, buf, &len, &off);
-
-		if (r == ARCHIVE_EOF)
-			return 0;
-		if (r < ARCHIVE_WARN) {
-			const char *m = archive_error_string(s->outer);
-
-			snprintf(s->why, sizeof(s->why), "%s", m != NULL ? m : "read error");
-			return -1;
-		}
-		/* the raw format hands out one contiguous stream */
-		if (off < 0 || (uint64_t)off != s->bytes) {
-			snprintf(s->why, sizeof(s->why), "the decompressed stream is not contiguous");
-			return -1;
-		}
-		if (len == 0)
-			continue;
-		iso_sha256_update(&s->sha, *buf, len);
-		s->bytes += len;
-		return (la_ssize_t)len;
-	}
-}
-
-static la_ssize_t feed_inner(struct archive *inner, void *data, const void **buf)
-{
-	struct stream *s = data;
-	la_ssize_t n = next_block(s, buf);
-
-	if (n < 0)
-		archive_set_error(inner, EIO, "%s", s->why);
-	return n;
-}
-
-static int stream_open(struct stream *s, int fd, struct iso_error *err)
-{
-	struct archive_entry *e;
-	int r;
-
-	if (iso_sha256_init(&s->sha, err) < 0)
-		return -1;
-	s->outer = archive_read_new();
-	s->inner = archive_read_new();
-	if (s->outer == NULL || s->inner == NULL)
-		return iso_error_set(err, ENOMEM, "read layer");
-	/* Only decompressors built into libarchive: one that is not would be
-	 * registered as an external program, run on the layer's bytes. */
-	if (archive_zlib_version() == NULL || archive_libzstd_version() == NULL)
-		return iso_error_set(err, 0, "read layer: this libarchive was built without zlib or zstd");
-	if (archive_read_support_filter_gzip(s->outer) != ARCHIVE_OK ||
-	    archive_read_support_filter_zstd(s->outer) != ARCHIVE_OK ||
-	    (archive_liblzma_version() != NULL &&
-	     archive_read_support_filter_xz(s->outer) != ARCHIVE_OK) ||
-	    (archive_bzlib_version() != NULL &&
-	     archive_read_support_filter_bzip2(s->outer) != ARCHIVE_OK) ||
-	    archive_read_support_format_raw(s->outer) != ARCHIVE_OK ||
-	    archive_read_support_format_tar(s->inner) != ARCHIVE_OK)
-		return iso_error_set(err, 0, "read layer: %s", archive_error_string(s->outer));
-	if (archive_read_open_fd(s->outer, fd, 128 * 1024) != ARCHIVE_OK)
-		return iso_error_set(err, archive_errno(s->outer), "read layer: %s",
-				     archive_error_string(s->outer));
-	r = archive_read_next_header(s->outer, &e);
-	if (r == ARCHIVE_EOF)
-		return iso_error_set(err, 0, "read layer: the stream is empty");
-	if (r < ARCHIVE_WARN)
-		return iso_error_set(err, 0, "read layer: %s", archive_error_string(s->outer));
-	/* the tar reader recognises its format here, from the first block */
-	if (archive_read_open(s->inner, s, NULL, feed_inner, NULL) != ARCHIVE_OK) {
-		const char *m = archive_error_string(s->inner);
-
-		if (s->why[0] != '\0')
-			return iso_error_set(err, 0, "read layer: %s", s->why);
-		return iso_error_set(err, 0, "read layer: not a tar archive, plain or compressed with "
-				     "gzip, zstd, xz or bzip2 (%s)", m != NULL ? m : "unknown format");
-	}
-	return 0;
-}
-
-/* Hashes what follows the tar's end-of-archive (padding, mostly). */
-static int stream_drain(struct stream *s, struct iso_error *err)
-{
-	const void *buf;
-	la_ssize_t n;
-
-	while ((n = next_block(s, &buf)) > 0)
-		;
-	return n < 0 ? iso_error_set(err, 0, "read layer: %s", s->why) : 0;
-}
-
-static void stream_close(struct stream *s)
-{
-	if (s->inner != NULL)
-		archive_read_free(s->inner);
-	if (s->outer != NULL)
-		archive_read_free(s->outer);
-	iso_sha256_free(&s->sha);
-}
-
-/* The tar reader's error, or the decompressor's behind it. */
-static int stream_error(struct unpacker *u, struct stream *s)
-{
-	const char *m = archive_error_string(s->inner);
-
-	if (s->why[0] != '\0')
-		return iso_error_set(u->err, 0, "read layer: %s", s->why);
-	return iso_error_set(u->err, 0, "read layer: %s", m != NULL ? m : "read error");
 }
 
 /* ---- names ---- */
@@ -206,7 +78,7 @@ static int clean_name(struct unpacker *u, const char *raw, const char *what, cha
 			break;
 		if (n == 2 && p[0] == '.' && p[1] == '.') {
 			free(res);
-			return entry_error(u, 0, "%s has a \"..\" component, which is not allowed", what);
+			return layer_error(u, 0, "%s has a \"..\" component, which is not allowed", what);
 		}
 		if (!(n == 1 && p[0] == '.')) {
 			if (w != res)
@@ -265,7 +137,7 @@ static int entry_meta(struct unpacker *u, struct archive_entry *e, bool dir, str
 
 	/* (uid_t)-1 would mean "leave as is" to chown */
 	if (uid < 0 || uid >= UINT32_MAX || gid < 0 || gid >= UINT32_MAX)
-		return entry_error(u, 0, "owner %lld:%lld is out of range", (long long)uid,
+		return layer_error(u, 0, "owner %lld:%lld is out of range", (long long)uid,
 				   (long long)gid);
 	m->uid = (uid_t)uid;
 	m->gid = (gid_t)gid;
@@ -300,7 +172,7 @@ static int set_owner(struct unpacker *u, int dirfd, const char *name, const stru
 	if (u->o->rootless)
 		return 0;
 	if (fchownat(dirfd, name, m->uid, m->gid, flags) < 0)
-		return entry_error(u, errno, "chown to %u:%u", (unsigned)m->uid, (unsigned)m->gid);
+		return layer_error(u, errno, "chown to %u:%u", (unsigned)m->uid, (unsigned)m->gid);
 	return 0;
 }
 
@@ -354,7 +226,7 @@ static int set_xattrs(struct unpacker *u, struct archive_entry *e, int fd)
 			u->st->skipped_xattrs++;
 			continue;
 		}
-		return entry_error(u, errno, "set xattr %s", name);
+		return layer_error(u, errno, "set xattr %s", name);
 	}
 	return 0;
 }
@@ -369,21 +241,21 @@ static int set_meta(struct unpacker *u, struct archive_entry *e, int fd, int par
 		if (set_owner(u, fd, "", m) < 0)
 			return -1;
 		if (fchmod(fd, m->mode) < 0)
-			return entry_error(u, errno, "chmod to %04o", (unsigned)m->mode);
+			return layer_error(u, errno, "chmod to %04o", (unsigned)m->mode);
 		if (set_xattrs(u, e, fd) < 0)
 			return -1;
 		if (futimens(fd, m->times) < 0)
-			return entry_error(u, errno, "set times");
+			return layer_error(u, errno, "set times");
 		return 0;
 	}
 	if (set_owner(u, parent, name, m) < 0)
 		return -1;
 	if (fchmodat(parent, name, m->mode, AT_SYMLINK_NOFOLLOW) < 0)
-		return entry_error(u, errno, "chmod to %04o", (unsigned)m->mode);
+		return layer_error(u, errno, "chmod to %04o", (unsigned)m->mode);
 	if (set_xattrs(u, e, -1) < 0)
 		return -1;
 	if (utimensat(parent, name, m->times, AT_SYMLINK_NOFOLLOW) < 0)
-		return entry_error(u, errno, "set times");
+		return layer_error(u, errno, "set times");
 	return 0;
 }
 
@@ -420,18 +292,18 @@ static int write_data(struct unpacker *u, struct archive *a, struct archive_entr
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN)
-			return entry_error(u, 0, "read: %s", archive_error_string(a));
+			return layer_error(u, 0, "read: %s", archive_error_string(a));
 		if (off < 0 || len > (size_t)(INT64_MAX - off))
-			return entry_error(u, 0, "read: a block at a bad offset");
+			return layer_error(u, 0, "read: a block at a bad offset");
 		if (pwrite_all(fd, buf, len, (off_t)off) < 0)
-			return entry_error(u, errno, "write");
+			return layer_error(u, errno, "write");
 		u->st->bytes += len;
 		if (off + (int64_t)len > end)
 			end = off + (int64_t)len;
 	}
 	if (archive_entry_size_is_set(e) && archive_entry_size(e) > end &&
 	    ftruncate(fd, (off_t)archive_entry_size(e)) < 0)
-		return entry_error(u, errno, "write");
+		return layer_error(u, errno, "write");
 	return 0;
 }
 
@@ -445,12 +317,12 @@ static int make_file(struct unpacker *u, struct archive *a, struct archive_entry
 		return -1;
 	fd = openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return entry_error(u, errno, "create");
+		return layer_error(u, errno, "create");
 	if (layer_made(u, parent, base) < 0 || write_data(u, a, e, fd) < 0 ||
 	    set_meta(u, e, fd, -1, NULL, &m) < 0)
 		return -1;
 	if (close(steal_fd(&fd)) < 0)
-		return entry_error(u, errno, "write");
+		return layer_error(u, errno, "write");
 	return 0;
 }
 
@@ -469,21 +341,21 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int parent, con
 	if (entry_meta(u, e, true, &m) < 0 || layer_clear(u, parent, base, true, &kept) < 0)
 		return -1;
 	if (!kept && mkdirat(parent, base, 0700) < 0)
-		return entry_error(u, errno, "create directory");
+		return layer_error(u, errno, "create directory");
 	fd = openat(parent, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return entry_error(u, errno, "open directory");
+		return layer_error(u, errno, "open directory");
 	if (fstat(fd, &st) < 0)
-		return entry_error(u, errno, "stat directory");
+		return layer_error(u, errno, "stat directory");
 	if (st.st_dev != u->dev)
-		return entry_error(u, 0, "a mount point is in the way");
+		return layer_error(u, 0, "a mount point is in the way");
 	if (layer_made(u, parent, base) < 0 || set_owner(u, fd, "", &m) < 0)
 		return -1;
 	/* rootless: an earlier layer's directory may keep its owner, the
 	 * caller, out; its final mode comes back at the end */
 	if (kept && u->o->rootless && (st.st_mode & S_IRWXU) != S_IRWXU &&
 	    fchmod(fd, (st.st_mode & 07777) | S_IRWXU) < 0)
-		return entry_error(u, errno, "chmod directory");
+		return layer_error(u, errno, "chmod directory");
 	if (set_xattrs(u, e, fd) < 0)
 		return -1;
 	d = layer_push_dir(u);
@@ -504,17 +376,17 @@ static int make_symlink(struct unpacker *u, struct archive_entry *e, int parent,
 	if (target == NULL)
 		target = archive_entry_symlink_utf8(e);
 	if (target == NULL || *target == '\0')
-		return entry_error(u, 0, "a symlink without a target");
+		return layer_error(u, 0, "a symlink without a target");
 	if (entry_meta(u, e, false, &m) < 0 || layer_clear(u, parent, base, false, NULL) < 0)
 		return -1;
 	/* the target is kept as written: nothing here ever follows it */
 	if (symlinkat(target, parent, base) < 0)
-		return entry_error(u, errno, "create symlink");
+		return layer_error(u, errno, "create symlink");
 	if (layer_made(u, parent, base) < 0 || set_owner(u, parent, base, &m) < 0 ||
 	    set_xattrs(u, e, -1) < 0)
 		return -1;
 	if (utimensat(parent, base, m.times, AT_SYMLINK_NOFOLLOW) < 0)
-		return entry_error(u, errno, "set times");
+		return layer_error(u, errno, "set times");
 	return 0;
 }
 
@@ -536,18 +408,18 @@ static int make_hardlink(struct unpacker *u, struct archive_entry *e, int parent
 	if (clean_name(u, raw, "the hardlink's target", &target) < 0)
 		return -1;
 	if (*target == '\0')
-		return entry_error(u, 0, "a hardlink to the layer's root directory");
+		return layer_error(u, 0, "a hardlink to the layer's root directory");
 	tbase = split_name(target, &tdir);
 	tparent = layer_parent(u, tdir, false);
 	if (tparent < 0 || fstatat(tparent, tbase, &tst, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
-			return entry_error(u, 0, "the hardlink's target %s%s%s is not in the layer", tdir,
+			return layer_error(u, 0, "the hardlink's target %s%s%s is not in the layer", tdir,
 					   *tdir ? "/" : "", tbase);
-		return entry_error(u, errno, "the hardlink's target %s%s%s", tdir, *tdir ? "/" : "",
+		return layer_error(u, errno, "the hardlink's target %s%s%s", tdir, *tdir ? "/" : "",
 				   tbase);
 	}
 	if (S_ISDIR(tst.st_mode))
-		return entry_error(u, 0, "the hardlink's target %s%s%s is a directory", tdir,
+		return layer_error(u, 0, "the hardlink's target %s%s%s is a directory", tdir,
 				   *tdir ? "/" : "", tbase);
 	if (fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == tst.st_dev &&
 	    st.st_ino == tst.st_ino)
@@ -555,7 +427,7 @@ static int make_hardlink(struct unpacker *u, struct archive_entry *e, int parent
 	if (layer_clear(u, parent, base, false, NULL) < 0)
 		return -1;
 	if (linkat(tparent, tbase, parent, base, 0) < 0)
-		return entry_error(u, errno, "link to %s%s%s", tdir, *tdir ? "/" : "", tbase);
+		return layer_error(u, errno, "link to %s%s%s", tdir, *tdir ? "/" : "", tbase);
 	return layer_made(u, parent, base);
 }
 
@@ -574,7 +446,7 @@ static int make_node(struct unpacker *u, struct archive_entry *e, int parent, co
 	if (entry_meta(u, e, false, &m) < 0 || layer_clear(u, parent, base, false, NULL) < 0)
 		return -1;
 	if (mknodat(parent, base, type | 0600, type == AE_IFIFO ? 0 : archive_entry_rdev(e)) < 0)
-		return entry_error(u, errno, "create %s", type == AE_IFIFO ? "fifo" : "device");
+		return layer_error(u, errno, "create %s", type == AE_IFIFO ? "fifo" : "device");
 	if (layer_made(u, parent, base) < 0)
 		return -1;
 	return set_meta(u, e, -1, parent, base, &m);
@@ -595,7 +467,7 @@ static int opaque(struct unpacker *u, const char *dir)
 		if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
 			return 0;
 		if (fd < 0)
-			return entry_error(u, errno, "open directory %s", *dir ? dir : "/");
+			return layer_error(u, errno, "open directory %s", *dir ? dir : "/");
 		if (layer_writable(u, fd, dir) < 0)
 			return -1;
 		return layer_opaque(u, fd);
@@ -605,9 +477,9 @@ static int opaque(struct unpacker *u, const char *dir)
 		return -1;
 	fd = layer_open(u, dir, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
-		return entry_error(u, errno, "open directory %s", *dir ? dir : "/");
+		return layer_error(u, errno, "open directory %s", *dir ? dir : "/");
 	if (fsetxattr(fd, xattr, "y", 1, 0) < 0)
-		return entry_error(u, errno, "set %s", xattr);
+		return layer_error(u, errno, "set %s", xattr);
 	return 0;
 }
 
@@ -624,13 +496,13 @@ static int whiteout(struct unpacker *u, struct archive_entry *e, const char *dir
 	if (strcmp(base, WH_OPAQUE) == 0)
 		return opaque(u, dir);
 	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return entry_error(u, 0, "a whiteout must name an entry");
+		return layer_error(u, 0, "a whiteout must name an entry");
 	if (u->o->mode == ISO_LAYER_FLATTEN) {
 		parent = layer_parent(u, dir, false);
 		if (parent < 0 && (errno == ENOENT || errno == ENOTDIR))
 			return 0;
 		if (parent < 0)
-			return entry_error(u, errno, "open directory %s", *dir ? dir : "/");
+			return layer_error(u, errno, "open directory %s", *dir ? dir : "/");
 		if (layer_writable(u, parent, dir) < 0)
 			return -1;
 		return layer_remove(u, parent, name);
@@ -640,7 +512,7 @@ static int whiteout(struct unpacker *u, struct archive_entry *e, const char *dir
 	    layer_clear(u, parent, name, false, NULL) < 0)
 		return -1;
 	if (mknodat(parent, name, S_IFCHR, makedev(0, 0)) < 0)
-		return entry_error(u, errno, "create the whiteout %s", name);
+		return layer_error(u, errno, "create the whiteout %s", name);
 	return set_owner(u, parent, name, &m);
 }
 
@@ -693,11 +565,11 @@ static int unpack_entry(struct unpacker *u, struct archive *a, struct archive_en
 		iso_log(ISO_LOG_DEBUG, "layer: socket %s skipped", u->entry);
 		return 0;
 	default:
-		return entry_error(u, 0, "unknown type %o", (unsigned)archive_entry_filetype(e));
+		return layer_error(u, 0, "unknown type %o", (unsigned)archive_entry_filetype(e));
 	}
 }
 
-static int unpack_all(struct unpacker *u, struct stream *s)
+static int unpack_all(struct unpacker *u, struct layer_stream *s)
 {
 	for (;;) {
 		struct archive_entry *e;
@@ -706,7 +578,7 @@ static int unpack_all(struct unpacker *u, struct stream *s)
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r < ARCHIVE_WARN)
-			return stream_error(u, s);
+			return layer_stream_error(s, u->err);
 		if (r == ARCHIVE_WARN)
 			iso_log(ISO_LOG_DEBUG, "layer: %s", archive_error_string(s->inner));
 		u->st->entries++;
@@ -719,7 +591,7 @@ int iso_layer_unpack(int fd, int dest_fd, const struct iso_layer_opts *o, iso_di
 		     struct iso_layer_stats *st, struct iso_error *err)
 {
 	struct iso_layer_stats local;
-	struct stream s = { 0 };
+	struct layer_stream s = { 0 };
 	struct unpacker u = {
 		.root = dest_fd,
 		.o = o,
@@ -737,16 +609,16 @@ int iso_layer_unpack(int fd, int dest_fd, const struct iso_layer_opts *o, iso_di
 	if (!S_ISDIR(dst.st_mode))
 		return iso_error_set(err, ENOTDIR, "unpack layer: the destination");
 	u.dev = dst.st_dev;
-	if (stream_open(&s, fd, err) == 0 && unpack_all(&u, &s) == 0 &&
-	    stream_drain(&s, err) == 0 && layer_finish_dirs(&u) == 0) {
+	if (layer_stream_open(&s, fd, err) == 0 && unpack_all(&u, &s) == 0 &&
+	    layer_stream_drain(&s, err) == 0 && layer_finish_dirs(&u) == 0) {
 		iso_sha256_final(&s.sha, diff_id);
 		r = 0;
 	}
 	u.st->tar_bytes = s.bytes;
-	stream_close(&s);
+	layer_stream_close(&s);
 	for (size_t i = 0; i < u.ndirs; i++)
 		free(u.dirs[i].path);
 	free(u.dirs);
-	nameset_free(&u.made);
+	layer_nameset_free(&u.made);
 	return r;
 }

@@ -43,10 +43,10 @@ int layer_open(const struct unpacker *u, const char *path, int flags)
 static int open_failed(struct unpacker *u, int e, const char *dir)
 {
 	if (e == EXDEV)
-		return entry_error(u, 0, "%s is (or leads to) another filesystem", dir);
+		return layer_error(u, 0, "%s is (or leads to) another filesystem", dir);
 	if (e == ENOENT)
-		return entry_error(u, 0, "%s leads to a missing directory (a symlink?)", dir);
-	return entry_error(u, e, "open %s", dir);
+		return layer_error(u, 0, "%s leads to a missing directory (a symlink?)", dir);
+	return layer_error(u, e, "open %s", dir);
 }
 
 struct dirmeta *layer_push_dir(struct unpacker *u)
@@ -67,14 +67,14 @@ int layer_writable(struct unpacker *u, int fd, const char *dir)
 	if (!u->o->rootless || u->o->mode != ISO_LAYER_FLATTEN)
 		return 0;
 	if (fstat(fd, &st) < 0)
-		return entry_error(u, errno, "stat directory %s", *dir ? dir : "/");
+		return layer_error(u, errno, "stat directory %s", *dir ? dir : "/");
 	if ((st.st_mode & S_IRWXU) == S_IRWXU || st.st_uid != u->uid)
 		return 0;
 	/* FD may be O_PATH, which fchmod refuses: its /proc/self/fd link
 	 * names the directory itself */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	if (chmod(proc, (st.st_mode & 07777) | S_IRWXU) < 0)
-		return entry_error(u, errno, "make directory %s writable", *dir ? dir : "/");
+		return layer_error(u, errno, "make directory %s writable", *dir ? dir : "/");
 	d = layer_push_dir(u);
 	d->path = xstrdup(dir);
 	d->dev = st.st_dev;
@@ -105,7 +105,7 @@ int layer_parent(struct unpacker *u, const char *dir, bool create)
 	prefix = xstrdup(dir);
 	cur = layer_open(u, "", O_PATH | O_DIRECTORY);
 	if (cur < 0)
-		return entry_error(u, errno, "open the layer directory");
+		return layer_error(u, errno, "open the layer directory");
 	p = prefix;
 	while (*p != '\0') {
 		char *slash = strchrnul(p, '/');
@@ -122,7 +122,7 @@ int layer_parent(struct unpacker *u, const char *dir, bool create)
 				if (layer_made(u, cur, p) < 0)
 					return -1;
 			} else if (errno != EEXIST) {
-				return entry_error(u, errno, "create directory %s", prefix);
+				return layer_error(u, errno, "create directory %s", prefix);
 			}
 			fd = layer_open(u, prefix, O_PATH | O_DIRECTORY);
 		}
@@ -149,7 +149,7 @@ static char **list_dir(struct unpacker *u, int fd, const char *what)
 	DIR *dir;
 
 	if (dfd < 0 || (dir = fdopendir(dfd)) == NULL) {
-		entry_error(u, errno, "read directory %s", what);
+		layer_error(u, errno, "read directory %s", what);
 		if (dfd >= 0)
 			close(dfd);
 		strv_free(names);
@@ -164,7 +164,7 @@ static char **list_dir(struct unpacker *u, int fd, const char *what)
 		errno = 0;
 	}
 	if (errno != 0) {
-		entry_error(u, errno, "read directory %s", what);
+		layer_error(u, errno, "read directory %s", what);
 		strv_free(names);
 		names = NULL;
 	}
@@ -179,16 +179,16 @@ static int open_subdir(struct unpacker *u, int parent, const char *name, struct 
 	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
-		return entry_error(u, errno, "open directory %s", name);
+		return layer_error(u, errno, "open directory %s", name);
 	if (fstat(fd, st) < 0) {
 		int e = errno;
 
 		close(fd);
-		return entry_error(u, e, "stat directory %s", name);
+		return layer_error(u, e, "stat directory %s", name);
 	}
 	if (st->st_dev != u->dev) {
 		close(fd);
-		return entry_error(u, 0, "%s is on another filesystem (a mount point)", name);
+		return layer_error(u, 0, "%s is on another filesystem (a mount point)", name);
 	}
 	return fd;
 }
@@ -205,7 +205,7 @@ static int empty_dir(struct unpacker *u, int fd, const char *what)
 		if (fstatat(fd, *n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
 				continue;
-			return entry_error(u, errno, "stat %s in %s", *n, what);
+			return layer_error(u, errno, "stat %s in %s", *n, what);
 		}
 		if (remove_at(u, fd, *n, &st) < 0)
 			return -1;
@@ -220,7 +220,7 @@ static int remove_at(struct unpacker *u, int parent, const char *name, const str
 
 	if (!S_ISDIR(st->st_mode)) {
 		if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
-			return entry_error(u, errno, "remove %s", name);
+			return layer_error(u, errno, "remove %s", name);
 		return 0;
 	}
 	fd = open_subdir(u, parent, name, &dst);
@@ -230,11 +230,11 @@ static int remove_at(struct unpacker *u, int parent, const char *name, const str
 	 * for its owner, the caller; give it back to empty it */
 	if (u->o->rootless && (dst.st_mode & S_IRWXU) != S_IRWXU &&
 	    fchmod(fd, (dst.st_mode & 07777) | S_IRWXU) < 0)
-		return entry_error(u, errno, "chmod directory %s", name);
+		return layer_error(u, errno, "chmod directory %s", name);
 	if (empty_dir(u, fd, name) < 0)
 		return -1;
 	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return entry_error(u, errno, "remove directory %s", name);
+		return layer_error(u, errno, "remove directory %s", name);
 	return 0;
 }
 
@@ -245,7 +245,7 @@ int layer_remove(struct unpacker *u, int parent, const char *name)
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return entry_error(u, errno, "stat %s", name);
+		return layer_error(u, errno, "stat %s", name);
 	}
 	return remove_at(u, parent, name, &st);
 }
@@ -259,7 +259,7 @@ int layer_clear(struct unpacker *u, int parent, const char *name, bool keep_dir,
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return entry_error(u, errno, "stat");
+		return layer_error(u, errno, "stat");
 	}
 	if (keep_dir && S_ISDIR(st.st_mode)) {
 		if (kept != NULL)
@@ -317,7 +317,7 @@ static void nameset_add(struct nameset *s, char *key)
 	s->n++;
 }
 
-void nameset_free(struct nameset *s)
+void layer_nameset_free(struct nameset *s)
 {
 	for (size_t i = 0; i < s->cap; i++)
 		free(s->slots[i]);
@@ -341,7 +341,7 @@ int layer_made(struct unpacker *u, int parent, const char *name)
 	if (u->o->mode != ISO_LAYER_FLATTEN)
 		return 0;
 	if (fstat(parent, &st) < 0)
-		return entry_error(u, errno, "stat the directory of %s", name);
+		return layer_error(u, errno, "stat the directory of %s", name);
 	nameset_add(&u->made, made_key(st.st_ino, name));
 	return 0;
 }
@@ -354,7 +354,7 @@ int layer_opaque(struct unpacker *u, int dir)
 	if (names == NULL)
 		return -1;
 	if (fstat(dir, &dst) < 0)
-		return entry_error(u, errno, "stat the opaque directory");
+		return layer_error(u, errno, "stat the opaque directory");
 	for (char **n = names; *n != NULL; n++) {
 		cleanup_free char *key = made_key(dst.st_ino, *n);
 		cleanup_close int sub = -1;
@@ -363,7 +363,7 @@ int layer_opaque(struct unpacker *u, int dir)
 		if (fstatat(dir, *n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
 				continue;
-			return entry_error(u, errno, "stat %s", *n);
+			return layer_error(u, errno, "stat %s", *n);
 		}
 		if (!nameset_has(&u->made, key)) {
 			if (remove_at(u, dir, *n, &st) < 0)
@@ -394,16 +394,16 @@ int layer_finish_dirs(struct unpacker *u)
 			/* replaced or removed by a later entry of the layer */
 			if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
 				continue;
-			return entry_error(u, errno, "open directory");
+			return layer_error(u, errno, "open directory");
 		}
 		if (fstat(fd, &st) < 0)
-			return entry_error(u, errno, "stat directory");
+			return layer_error(u, errno, "stat directory");
 		if (st.st_dev != d->dev || st.st_ino != d->ino)
 			continue;
 		if (fchmod(fd, d->mode) < 0)
-			return entry_error(u, errno, "chmod directory to %04o", (unsigned)d->mode);
+			return layer_error(u, errno, "chmod directory to %04o", (unsigned)d->mode);
 		if (futimens(fd, d->times) < 0)
-			return entry_error(u, errno, "set the times of the directory");
+			return layer_error(u, errno, "set the times of the directory");
 	}
 	return 0;
 }

@@ -1,15 +1,18 @@
-/* Shared by layer.c (the stream and the entries) and layer_fs.c (names
- * resolved and trees removed inside the destination). */
+/* Shared by layer.c (the entries), layer_stream.c (the bytes, hashed)
+ * and layer_fs.c (names resolved and trees removed inside DEST). */
 #ifndef ISOLATE_IMAGE_LAYER_INT_H
 #define ISOLATE_IMAGE_LAYER_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include "layer.h"
+
+struct archive;
 
 /* A set of strings (open addressing); the set owns them. */
 struct nameset {
@@ -43,9 +46,32 @@ struct unpacker {
 	struct nameset made;
 };
 
+/* ---- layer_stream.c ---- */
+
+struct layer_stream {
+	struct archive *outer;   /* decompression: filters and the raw format */
+	struct archive *inner;   /* the tar, read from the outer's blocks */
+	struct iso_sha256 sha;   /* of what the outer handed out */
+	uint64_t bytes;          /* uncompressed bytes read (and hashed) */
+	char why[512];           /* the outer reader's error, once it failed */
+};
+
+/* Opens the layer read from FD: S->inner is then a tar reader at its
+ * first header.  S must be zeroed; close it whatever this returns. */
+int layer_stream_open(struct layer_stream *s, int fd, struct iso_error *err);
+/* Reads (and hashes) the rest of the stream, once the tar has ended. */
+int layer_stream_drain(struct layer_stream *s, struct iso_error *err);
+void layer_stream_close(struct layer_stream *s);
+/* The tar reader's failure, or the decompressor's behind it, in ERR. */
+int layer_stream_error(struct layer_stream *s, struct iso_error *err);
+
+/* ---- layer.c ---- */
+
 /* Fills u->err with "layer entry "NAME": <fmt>[: strerror]"; returns -1. */
-int entry_error(struct unpacker *u, int errnum, const char *fmt, ...)
+int layer_error(struct unpacker *u, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* ---- layer_fs.c ---- */
 
 /* openat2 below DEST: RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
  * RESOLVE_NO_XDEV; PATH "" is DEST itself.  -1 with errno on failure. */
@@ -84,6 +110,6 @@ int layer_opaque(struct unpacker *u, int dir);
 /* Sets the deferred modes and times of directories. */
 int layer_finish_dirs(struct unpacker *u);
 
-void nameset_free(struct nameset *s);
+void layer_nameset_free(struct nameset *s);
 
 #endif
