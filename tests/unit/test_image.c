@@ -325,6 +325,9 @@ static void make_image(struct img *f, const char *diff_id)
 	assert_int_equal(iso_image_config_parse(config, strlen(config), "config", &f->c, &err), 0);
 }
 
+static int img_teardown(void **state);
+
+/* A setup that fails is not torn down by cmocka: it undoes itself. */
 static int img_setup(void **state)
 {
 	struct img *f = xcalloc(1, sizeof(*f));
@@ -341,14 +344,18 @@ static int img_setup(void **state)
 	*state = f;
 	root = tmp_path(f->t, "store");
 	if (iso_store_open(&f->s, root, &err) < 0)
-		return -1;
+		goto fail;
 	tar = layer_tar(&tar_len);
 	iso_digest_buf(tar, tar_len, f->diff_id);
 	gz = gzip(tar, tar_len, &f->layer_size);
 	if (iso_store_put_blob(&f->s, gz, f->layer_size, f->layer, &err) < 0)
-		return -1;
+		goto fail;
 	make_image(f, f->diff_id);
 	return 0;
+fail:
+	print_error("%s\n", err.msg);
+	img_teardown(state);
+	return -1;
 }
 
 static int img_teardown(void **state)
@@ -638,6 +645,25 @@ static void gc_with_a_corrupt_manifest_keeps_only_it(void **state)
 	assert_false(iso_store_has_layer(&f->s, f->diff_id));
 }
 
+/* With the index unreadable, the gc cannot know what is needed: it
+ * fails and removes nothing. */
+static void gc_with_an_unreadable_index_removes_nothing(void **state)
+{
+	struct img *f = *state;
+	struct iso_error err = { 0 };
+	cleanup_free char *db = xasprintf("%s/images.json", f->s.root);
+	uint64_t reclaimed = 99;
+
+	unpack_and_commit(f, "docker.io/library/tiny:1");
+	write_file(db, "{\"images\": {\n");
+	assert_int_equal(iso_store_gc(&f->s, NULL, &reclaimed, &err), -1);
+	assert_int_equal(strncmp(err.msg, db, strlen(db)), 0);
+	assert_non_null(strstr(err.msg, "images.json:2:"));
+	assert_int_equal(reclaimed, 0);
+	assert_int_equal(count_blobs(f), 3);
+	assert_true(iso_store_has_layer(&f->s, f->diff_id));
+}
+
 #define IMG_TEST(fn) cmocka_unit_test_setup_teardown(fn, img_setup, img_teardown)
 
 int main(void)
@@ -659,6 +685,7 @@ int main(void)
 		IMG_TEST(gc_after_remove_frees_blobs_and_layers),
 		IMG_TEST(gc_keeps_what_running_containers_use),
 		IMG_TEST(gc_with_a_corrupt_manifest_keeps_only_it),
+		IMG_TEST(gc_with_an_unreadable_index_removes_nothing),
 	};
 
 	return cmocka_run_group_tests_name("image", tests, NULL, NULL);

@@ -26,6 +26,9 @@ struct db {
 	struct iso_store s;
 };
 
+static int db_teardown(void **state);
+
+/* A setup that fails is not torn down by cmocka: it undoes itself. */
 static int db_setup(void **state)
 {
 	struct db *f = xcalloc(1, sizeof(*f));
@@ -38,7 +41,12 @@ static int db_setup(void **state)
 	}
 	*state = f;
 	root = tmp_path(f->t, "store");
-	return iso_store_open(&f->s, root, &err);
+	if (iso_store_open(&f->s, root, &err) < 0) {
+		print_error("%s\n", err.msg);
+		db_teardown(state);
+		return -1;
+	}
+	return 0;
 }
 
 static int db_teardown(void **state)

@@ -25,6 +25,9 @@ struct st {
 	char *outside;
 };
 
+static int st_teardown(void **state);
+
+/* A setup that fails is not torn down by cmocka: it undoes itself. */
 static int st_setup(void **state)
 {
 	struct st *f = xcalloc(1, sizeof(*f));
@@ -39,6 +42,7 @@ static int st_setup(void **state)
 	*state = f;
 	if (iso_store_open(&f->s, f->root, &err) < 0) {
 		print_error("%s\n", err.msg);
+		st_teardown(state);
 		return -1;
 	}
 	return 0;
