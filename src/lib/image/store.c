@@ -39,12 +39,25 @@ static int mkdir_p(const char *path, mode_t mode, struct iso_error *err)
 	return 0;
 }
 
+static int lock_file(struct iso_store *s, const char *name, int how, struct iso_error *err);
+
+/* A file in tmp/ is made, then flock'd by its writer: in between, the
+ * sweep must not take it for a killed writer's.  Writers hold the "tmp"
+ * lock shared over that moment, the sweep holds it exclusively (and
+ * skips its turn when it is busy). */
+static int tmp_guard(struct iso_store *s, int how, struct iso_error *err)
+{
+	return lock_file(s, "tmp", how, err);
+}
+
 /* What a killed writer left in tmp/: anything whose flock can be taken
  * is no one's any more. */
 static void sweep_tmp(struct iso_store *s)
 {
 	cleanup_free char *tmp = xasprintf("%s/tmp", s->root);
-	int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct iso_error ignored;
+	cleanup_close int guard = tmp_guard(s, LOCK_EX | LOCK_NB, &ignored);
+	int dfd = guard < 0 ? -1 : open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 	struct dirent *e;
 
@@ -56,7 +69,6 @@ static void sweep_tmp(struct iso_store *s)
 	while ((e = readdir(d)) != NULL) {
 		cleanup_close int fd = -1;
 		cleanup_free char *path = NULL;
-		struct iso_error ignored;
 
 		if (e->d_name[0] == '.')
 			continue;
@@ -167,6 +179,12 @@ int iso_store_read_blob(const struct iso_store *s, const char *digest, size_t ma
 
 int iso_store_blob_begin(struct iso_store *s, struct iso_blob_writer *w, struct iso_error *err)
 {
+	cleanup_close int guard = tmp_guard(s, LOCK_SH, err);
+
+	w->fd = -1;
+	w->tmp_path = NULL;
+	if (guard < 0)
+		return -1;
 	w->tmp_path = xasprintf("%s/tmp/blob-XXXXXX", s->root);
 	w->fd = mkostemp(w->tmp_path, O_CLOEXEC);
 	if (w->fd < 0) {
@@ -253,7 +271,12 @@ bool iso_store_has_layer(const struct iso_store *s, const char *diff_id)
 
 int iso_store_layer_begin(struct iso_store *s, struct iso_layer_writer *w, struct iso_error *err)
 {
+	cleanup_close int guard = tmp_guard(s, LOCK_SH, err);
+
 	w->dir_fd = w->lock_fd = -1;
+	w->tmp_path = NULL;
+	if (guard < 0)
+		return -1;
 	w->tmp_path = xasprintf("%s/tmp/layer-XXXXXX", s->root);
 	if (mkdtemp(w->tmp_path) == NULL) {
 		int e = errno;
@@ -359,7 +382,7 @@ static int lock_file(struct iso_store *s, const char *name, int how, struct iso_
 	if (fd < 0)
 		return iso_error_set(err, errno, "open lock %s", p);
 	while (flock(fd, how) < 0) {
-		if (errno != EINTR) {
+		if (errno != EINTR || (how & LOCK_NB)) {
 			int e = errno;
 
 			close(fd);
