@@ -183,8 +183,10 @@ static void lookup_by_id_and_unique_prefix(void **state)
 	assert_not_found(f, "abc");
 	assert_not_found(f, "ABCD");
 	assert_not_found(f, "abcd1112");
-	assert_not_found(f, "sha256:abcd");
+	assert_not_found(f, "sha256:abc");
 	assert_not_found(f, HEX_A "0");
+	/* docker takes a short id after "sha256:" too */
+	assert_finds(f, "sha256:abcd", ID_A, BUSYBOX, NULL);
 }
 
 static void ambiguous_prefix_is_an_error(void **state)

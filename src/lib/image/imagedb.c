@@ -136,6 +136,9 @@ static const char *resolve(json_t *db, const char *name, struct iso_error *err, 
 	}
 	if (json_object_get(images, name))
 		return json_object_iter_key(json_object_iter_at(images, name));
+	/* docker takes "sha256:" before a short id too */
+	if (strncmp(name, ISO_DIGEST_PREFIX, strlen(ISO_DIGEST_PREFIX)) == 0)
+		name += strlen(ISO_DIGEST_PREFIX);
 	if (!is_hex_prefix(name))
 		return NULL;
 	json_object_foreach(images, k, v) {

@@ -1,5 +1,6 @@
 #include "manifest.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +296,31 @@ static void host_platform(struct iso_platform *p)
 	p->architecture = xstrdup(uname(&u) == 0 ? u.machine : "unknown");
 }
 
+/* As containerd normalises what users type: lowercase, and the kernel's
+ * names for the architectures (x86_64, aarch64) in Go's. */
+static void normalize_platform(struct iso_platform *p)
+{
+	static const struct { const char *alias, *arch, *variant; } aliases[] = {
+		{ "x86_64", "amd64", NULL }, { "x86-64", "amd64", NULL },
+		{ "aarch64", "arm64", NULL }, { "armhf", "arm", "v7" }, { "armel", "arm", "v6" },
+		{ "i386", "386", NULL }, { "i686", "386", NULL },
+	};
+
+	for (char *c = p->os; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	for (char *c = p->architecture; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (strcmp(p->architecture, aliases[i].alias) != 0)
+			continue;
+		free(p->architecture);
+		p->architecture = xstrdup(aliases[i].arch);
+		if (p->variant == NULL && aliases[i].variant)
+			p->variant = xstrdup(aliases[i].variant);
+		return;
+	}
+}
+
 int iso_platform_parse(const char *s, struct iso_platform *p, struct iso_error *err)
 {
 	cleanup_free char *copy = NULL;
@@ -319,6 +345,7 @@ int iso_platform_parse(const char *s, struct iso_platform *p, struct iso_error *
 	p->os = xstrdup(copy);
 	p->architecture = xstrdup(arch);
 	p->variant = variant ? xstrdup(variant) : NULL;
+	normalize_platform(p);
 	return 0;
 }
 
