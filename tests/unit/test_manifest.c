@@ -595,6 +595,10 @@ static void platform_parse_good(void **state)
 	assert_platform("linux/amd64", "linux", "amd64", NULL);
 	assert_platform("linux/arm/v7", "linux", "arm", "v7");
 	assert_platform("windows/arm64/v8", "windows", "arm64", "v8");
+	/* the kernel's names and uppercase, as users type them */
+	assert_platform("linux/x86_64", "linux", "amd64", NULL);
+	assert_platform("Linux/AARCH64", "linux", "arm64", NULL);
+	assert_platform("linux/armhf", "linux", "arm", "v7");
 	/* NULL: this machine, in Go's names */
 	assert_int_equal(iso_platform_parse(NULL, &p, &err), 0);
 	assert_string_equal(p.os, "linux");
