@@ -980,6 +980,38 @@ static void rootless_skips_devices_keeps_its_owner_and_drops_setuid(void **state
 	assert_nothing_outside(l);
 }
 
+/* Directories whose final modes shut their owner out get them last,
+ * after what is below them; a directory declared twice gets its last
+ * declaration. */
+static void rootless_directory_modes_come_last_children_first(void **state)
+{
+	struct lt *l = *state;
+	cleanup_free char *tar = TAR(l, PLAIN,
+		{ .name = "d/", .type = AE_IFDIR, .mode = 0111 },
+		{ .name = "d/sub/", .type = AE_IFDIR, .mode = 0500, .mtime = 2000 },
+		{ .name = "d/sub/f", .data = "x" },
+		{ .name = "d/", .type = AE_IFDIR, .mode = 0100, .mtime = 1000 },
+		{ .name = "e/", .type = AE_IFDIR, .mode = 0600 },
+		{ .name = "e/sub/", .type = AE_IFDIR, .mode = 0700 },
+		{ .name = "f/sub/", .type = AE_IFDIR, .mode = 0700 },
+		{ .name = "f/", .type = AE_IFDIR, .mode = 0600 });
+	struct iso_layer_opts o = { .mode = ISO_LAYER_OVERLAY, .rootless = true };
+	struct stat st;
+
+	assert_unpacks_as_nobody(l, &o, tar);
+	assert_entry(l, "e", S_IFDIR | 0600);
+	assert_entry(l, "e/sub", S_IFDIR | 0700);
+	assert_entry(l, "f", S_IFDIR | 0600);
+	assert_entry(l, "f/sub", S_IFDIR | 0700);
+	assert_entry(l, "d", S_IFDIR | 0100);
+	assert_entry(l, "d/sub", S_IFDIR | 0500);
+	assert_int_equal(lstat_in(l, "d", &st), 0);
+	assert_int_equal(st.st_mtim.tv_sec, 1000);
+	assert_int_equal(lstat_in(l, "d/sub", &st), 0);
+	assert_int_equal(st.st_mtim.tv_sec, 2000);
+	assert_content(l->dest, "d/sub/f", "x");
+}
+
 /* Flattening without privilege: an earlier layer's read-only directory
  * is opened for the next layer's entries and whiteouts, then closed
  * again. */
@@ -1170,6 +1202,7 @@ int main(void)
 		LT_TEST(flatten_mode_applies_whiteouts_and_opaque_directories),
 		LT_TEST(flatten_whiteouts_through_a_symlink_stay_inside),
 		LT_TEST(rootless_skips_devices_keeps_its_owner_and_drops_setuid),
+		LT_TEST(rootless_directory_modes_come_last_children_first),
 		LT_TEST(rootless_flatten_writes_into_read_only_directories),
 		LT_TEST(a_mount_point_in_the_layer_directory_is_not_crossed),
 		LT_TEST(a_truncated_stream_is_an_error),

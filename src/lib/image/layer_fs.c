@@ -382,28 +382,68 @@ int layer_opaque(struct unpacker *u, int dir)
 
 /* ---- directories' modes and times, at the end ---- */
 
+struct dir_order {
+	const struct dirmeta *d;
+	size_t depth, index;
+};
+
+static int deepest_first(const void *a, const void *b)
+{
+	const struct dir_order *x = a, *y = b;
+
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? 1 : -1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int finish_dir(struct unpacker *u, const struct dirmeta *d)
+{
+	cleanup_close int fd = layer_open(u, d->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	struct stat st;
+
+	u->entry = d->path;
+	if (fd < 0) {
+		/* replaced or removed by a later entry of the layer */
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			return 0;
+		return layer_error(u, errno, "open directory");
+	}
+	if (fstat(fd, &st) < 0)
+		return layer_error(u, errno, "stat directory");
+	if (st.st_dev != d->dev || st.st_ino != d->ino)
+		return 0;
+	if (fchmod(fd, d->mode) < 0)
+		return layer_error(u, errno, "chmod directory to %04o", (unsigned)d->mode);
+	if (futimens(fd, d->times) < 0)
+		return layer_error(u, errno, "set the times of the directory");
+	return 0;
+}
+
+/* The last declaration of a directory wins, and children go before their
+ * parents: a directory whose final mode keeps its owner out (0500, 0111)
+ * is closed only when nothing below it is left to open, which matters
+ * without privilege. */
 int layer_finish_dirs(struct unpacker *u)
 {
-	for (size_t i = 0; i < u->ndirs; i++) {
-		const struct dirmeta *d = &u->dirs[i];
-		cleanup_close int fd = layer_open(u, d->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-		struct stat st;
+	cleanup_free struct dir_order *order = xcalloc(u->ndirs + 1, sizeof(*order));
+	struct nameset seen = { 0 };
+	size_t n = 0;
+	int r = 0;
 
-		u->entry = d->path;
-		if (fd < 0) {
-			/* replaced or removed by a later entry of the layer */
-			if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-				continue;
-			return layer_error(u, errno, "open directory");
-		}
-		if (fstat(fd, &st) < 0)
-			return layer_error(u, errno, "stat directory");
-		if (st.st_dev != d->dev || st.st_ino != d->ino)
+	for (size_t i = u->ndirs; i-- > 0;) {
+		const struct dirmeta *d = &u->dirs[i];
+		size_t depth = 0;
+
+		if (nameset_has(&seen, d->path))
 			continue;
-		if (fchmod(fd, d->mode) < 0)
-			return layer_error(u, errno, "chmod directory to %04o", (unsigned)d->mode);
-		if (futimens(fd, d->times) < 0)
-			return layer_error(u, errno, "set the times of the directory");
+		nameset_add(&seen, xstrdup(d->path));
+		for (const char *p = d->path; *p != '\0'; p++)
+			depth += *p == '/';
+		order[n++] = (struct dir_order){ .d = d, .depth = depth, .index = i };
 	}
-	return 0;
+	layer_nameset_free(&seen);
+	qsort(order, n, sizeof(*order), deepest_first);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = finish_dir(u, order[i].d);
+	return r;
 }
