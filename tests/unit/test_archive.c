@@ -768,6 +768,50 @@ static void test_save_load_roundtrip(void **state)
 	img_free(&im);
 }
 
+/* A blob that went bad in the store: an error naming it, and an output
+ * that does not end as a whole tar would. */
+static void test_save_corrupt_blob(void **state)
+{
+	struct at *a = *state;
+	struct img im;
+	struct ents e = { 0 };
+	struct iso_load_result res;
+	struct archive *r;
+	struct archive_entry *entry;
+	cleanup_free char *file = tmp_path(a->t, "in.tar");
+	cleanup_free char *saved = tmp_path(a->t, "saved.tar");
+	cleanup_free char *blob = NULL;
+	char *names[] = { "example.com/corrupt:1", NULL };
+	int fd, ret;
+
+	make_image(&im, "to be corrupted\n", false);
+	layout(&e, &im, "{\"org.opencontainers.image.ref.name\":\"example.com/corrupt:1\"}", "");
+	write_archive(file, &e, false);
+	assert_int_equal(load_file(a, file, &res), 0);
+	iso_load_result_free(&res);
+	blob = iso_store_blob_path(&a->s, im.layer.d);
+	fd = open(blob, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "X", 1, 700), 1);
+	close(fd);
+	fd = open(saved, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_int_equal(iso_save(&a->s, names, fd, &a->err), -1);
+	close(fd);
+	assert_contains(a->err.msg, im.layer.d);
+	assert_contains(a->err.msg, "is corrupt");
+	/* reading what was written (here nothing: libarchive writes 10 KiB
+	 * blocks) fails before an end of archive */
+	r = archive_read_new();
+	assert_int_equal(archive_read_support_format_tar(r), ARCHIVE_OK);
+	ret = archive_read_open_filename(r, saved, 10240);
+	while (ret == ARCHIVE_OK)
+		ret = archive_read_next_header(r, &entry);
+	assert_int_not_equal(ret, ARCHIVE_EOF);
+	archive_read_free(r);
+	ents_free(&e);
+	img_free(&im);
+}
+
 /* ---- import ---- */
 
 static char *rootfs_tar(bool gzip, size_t *len)
@@ -935,6 +979,7 @@ int main(void)
 		AT_TEST(test_load_malformed_json),
 		AT_TEST(test_load_not_an_archive),
 		AT_TEST(test_save_load_roundtrip),
+		AT_TEST(test_save_corrupt_blob),
 		AT_TEST(test_import_plain),
 		AT_TEST(test_import_gzip),
 		AT_TEST(test_import_changes),

@@ -38,8 +38,12 @@
  * Every image is checked (its manifest, config, every layer present with
  * its size, the layers' content against the config's diff_ids while they
  * are unpacked) before any is recorded: a bad archive records nothing.
- * Blobs it already stored are unreferenced and left to the gc.  The whole
- * load holds the store's "gc" lock shared.
+ * Blobs it already stored, and an archive's blobs no loaded image uses
+ * (another platform's), are left to the gc (rmi, image prune): removing
+ * them here could take a blob from under a concurrent pull that found it.
+ * The whole load holds the store's "gc" lock shared.  The legacy
+ * "repositories" file is neither read (manifest.json says more) nor
+ * written (only docker < 1.10 needs it, which reads no OCI layout).
  *
  * save writes an OCI image layout as a tar, with docker's manifest.json
  * beside it (docker >= 25's format): isolate load, docker load (old and

@@ -456,7 +456,7 @@ static int record(struct load *l, struct iso_load_result *res, struct iso_error 
 		if (iso_image_commit(l->src.s, c->body, c->len, &c->m, &c->c, c->refs[0], out->id,
 				     err) < 0)
 			return -1;
-		for (size_t k = 1; c->refs[k]; k++)
+		for (size_t k = 1; c->refs[0] && c->refs[k]; k++)
 			if (iso_imagedb_add(l->src.s, out->id, c->mdigest, c->refs[k], err) < 0)
 				return -1;
 	}

@@ -33,6 +33,8 @@ struct save {
 	size_t n;
 	char **written;            /* blobs in the tar so far */
 	struct archive *a;
+	int fd;
+	bool failed;               /* nothing more reaches FD */
 };
 
 static void add_image(struct save *sv, const struct iso_image_rec *rec, const char *ref)
@@ -285,13 +287,29 @@ static int put_indexes(struct save *sv, struct iso_error *err)
 		       ? -1 : 0;
 }
 
-static int write_tar(struct save *sv, int fd, struct iso_error *err)
+/* Once the save failed, what libarchive still writes (the end of the
+ * archive, as it is freed) is dropped: a failed save must not end as if
+ * it were whole. */
+static la_ssize_t write_out(struct archive *a, void *data, const void *buf, size_t len)
+{
+	struct save *sv = data;
+
+	if (sv->failed)
+		return (la_ssize_t)len;
+	if (write_all(sv->fd, buf, len) < 0) {
+		archive_set_error(a, errno, "write");
+		return -1;
+	}
+	return (la_ssize_t)len;
+}
+
+static int write_tar(struct save *sv, struct iso_error *err)
 {
 	sv->a = archive_write_new();
 	if (sv->a == NULL)
 		return iso_error_set(err, ENOMEM, "write the archive");
 	if (archive_write_set_format_pax_restricted(sv->a) != ARCHIVE_OK ||
-	    archive_write_open_fd(sv->a, fd) != ARCHIVE_OK)
+	    archive_write_open(sv->a, sv, NULL, write_out, NULL) != ARCHIVE_OK)
 		return tar_error(sv, "the archive", err);
 	if (put_header(sv, "blobs/", AE_IFDIR, 0, err) < 0 ||
 	    put_header(sv, "blobs/sha256/", AE_IFDIR, 0, err) < 0)
@@ -308,7 +326,7 @@ static int write_tar(struct save *sv, int fd, struct iso_error *err)
 
 int iso_save(struct iso_store *s, char *const *names, int fd, struct iso_error *err)
 {
-	struct save sv = { .s = s, .written = xcalloc(1, sizeof(char *)) };
+	struct save sv = { .s = s, .written = xcalloc(1, sizeof(char *)), .fd = fd };
 	/* no gc removes a blob between reading a manifest and copying it */
 	cleanup_close int gc = iso_store_lock_shared(s, "gc", err);
 	int r = -1;
@@ -322,15 +340,11 @@ int iso_save(struct iso_store *s, char *const *names, int fd, struct iso_error *
 		iso_error_set(err, 0, "no image to save");
 		goto out;
 	}
-	r = write_tar(&sv, fd, err);
+	r = write_tar(&sv, err);
 out:
-	if (sv.a != NULL) {
-		/* a failed save must not end with a tar's end blocks, as if
-		 * it were whole */
-		if (r < 0)
-			archive_write_fail(sv.a);
+	sv.failed = r < 0;
+	if (sv.a != NULL)
 		archive_write_free(sv.a);
-	}
 	for (size_t i = 0; i < sv.n; i++) {
 		strv_free(sv.v[i].refs);
 		iso_manifest_free(&sv.v[i].m);
