@@ -112,14 +112,18 @@ static char *split_name(char *name, const char **dir)
  * OCI layer has none, docker skips them. */
 static bool is_aufs_meta(const char *name)
 {
-	for (const char *p = name; p != NULL; p = strchr(p, '/'), p = p ? p + 1 : NULL) {
+	const char *p = name;
+
+	for (;;) {
 		size_t n = strcspn(p, "/");
 
 		if (strncmp(p, WH_META, strlen(WH_META)) == 0 &&
 		    !(p[n] == '\0' && strcmp(p, WH_OPAQUE) == 0))
 			return true;
+		if (p[n] == '\0')
+			return false;
+		p += n + 1;
 	}
-	return false;
 }
 
 /* ---- metadata ---- */
@@ -405,6 +409,8 @@ static int make_hardlink(struct unpacker *u, struct archive_entry *e, int parent
 
 	if (raw == NULL)
 		raw = archive_entry_hardlink_utf8(e);
+	if (raw == NULL)
+		return layer_error(u, 0, "a hardlink without a target");
 	if (clean_name(u, raw, "the hardlink's target", &target) < 0)
 		return -1;
 	if (*target == '\0')
@@ -423,7 +429,7 @@ static int make_hardlink(struct unpacker *u, struct archive_entry *e, int parent
 				   *tdir ? "/" : "", tbase);
 	if (fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == tst.st_dev &&
 	    st.st_ino == tst.st_ino)
-		return 0;
+		return layer_made(u, parent, base);
 	if (layer_clear(u, parent, base, false, NULL) < 0)
 		return -1;
 	if (linkat(tparent, tbase, parent, base, 0) < 0)
@@ -590,11 +596,12 @@ static int unpack_all(struct unpacker *u, struct layer_stream *s)
 int iso_layer_unpack(int fd, int dest_fd, const struct iso_layer_opts *o, iso_digest_t diff_id,
 		     struct iso_layer_stats *st, struct iso_error *err)
 {
+	static const struct iso_layer_opts defaults = { .mode = ISO_LAYER_OVERLAY };
 	struct iso_layer_stats local;
 	struct layer_stream s = { 0 };
 	struct unpacker u = {
 		.root = dest_fd,
-		.o = o,
+		.o = o != NULL ? o : &defaults,
 		.uid = geteuid(),
 		.gid = getegid(),
 		.st = st != NULL ? st : &local,

@@ -53,8 +53,8 @@ struct iso_layer_stats {
 
 /* Unpacks the layer read from FD (to its end) into the directory DEST_FD
  * (any directory fd, O_PATH is fine) and writes the sha256 of the
- * uncompressed stream, the diff_id, to DIFF_ID.  ST (may be NULL) is
- * zeroed, then counts what was done.
+ * uncompressed stream, the diff_id, to DIFF_ID.  O NULL is overlay mode
+ * with privilege; ST (may be NULL) is zeroed, then counts what was done.
  *
  * On error DEST holds a partial tree: the caller unpacks into a fresh
  * directory and removes it on failure (the store renames it into place
