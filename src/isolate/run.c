@@ -23,18 +23,18 @@
 extern char **environ;
 
 static const char run_usage[] =
-	"Usage: isolate run [OPTIONS] [IMAGE | --rootfs DIR] [--] [COMMAND [ARG...]]";
+	"Usage: isolate run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+	"       isolate run [OPTIONS] [--rootfs DIR] -- COMMAND [ARG...]";
 
 static const char run_help[] =
-	"Usage: isolate run [OPTIONS] [IMAGE | --rootfs DIR] [--] [COMMAND [ARG...]]\n"
+	"Usage: isolate run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+	"       isolate run [OPTIONS] [--rootfs DIR] -- COMMAND [ARG...]\n"
 	"\n"
 	"Run COMMAND in new user, mount, PID, network, UTS, IPC and cgroup\n"
 	"namespaces.  With IMAGE it sees the image's files through a writable layer\n"
-	"of its own (gone with it); with --rootfs it sees only DIR; with neither, a\n"
-	"read-only view of the host's root with its own /proc, /dev, /tmp and /run.\n"
-	"The first argument is an IMAGE when it reads as a reference (a '/', ':' or\n"
-	"'@': host:5000/app:1), when the store has it, or with --pull/--entrypoint;\n"
-	"otherwise it is a command for the host-root sandbox.\n"
+	"of its own (gone with it); with --rootfs it sees only DIR; with \"--\" and\n"
+	"no image, a read-only view of the host's root with its own /proc, /dev,\n"
+	"/tmp and /run (isolate run -- sh).\n"
 	"\n"
 	"Image:\n"
 	"      --pull POLICY          missing (default): pull if not in the store;\n"
@@ -381,21 +381,30 @@ static int finish_spec(struct run_flags *f, char **args, const char *id, struct 
 
 /* The positionals: IMAGE [COMMAND...] or COMMAND...; the image's layers
  * and config go into the spec. */
+/* docker's grammar, with the host-root sandbox after "--":
+ *   isolate run [OPTIONS] IMAGE [COMMAND...]
+ *   isolate run [OPTIONS] --rootfs DIR [--] COMMAND...
+ *   isolate run [OPTIONS] -- COMMAND...        (no image: the host's root)
+ * The image's layers and config go into the spec. */
 static int resolve_positionals(struct run_flags *f, int argc, char **argv, const char *id,
 			       struct iso_run_opts *opts, char ***args, bool *image,
 			       struct iso_error *err)
 {
 	const char *first = optind < argc ? argv[optind] : NULL;
+	bool dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
 
 	*args = argv + optind;
-	*image = f->spec->root.path == NULL && cli_run_is_image(&f->image, first);
+	*image = f->spec->root.path == NULL && !dashdash;
 	if (!*image) {
+		if (f->image.pull != NULL || f->image.entrypoint != NULL)
+			return cli_usage_error(run_usage, "isolate run", "--pull and --entrypoint need an image");
 		if (first == NULL)
 			return cli_usage_error(run_usage, "isolate run", "no command given");
 		return 0;
 	}
 	if (first == NULL)
-		return cli_usage_error(run_usage, "isolate run", "no image given");
+		return cli_usage_error(run_usage, "isolate run",
+				       "no image given (for the host-root sandbox: isolate run -- COMMAND)");
 	*args = argv + optind + 1;
 	return cli_run_image_prepare(&f->image, first, id, f->spec, opts, err) < 0 ? -1 : 0;
 }

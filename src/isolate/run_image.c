@@ -34,42 +34,21 @@ int cli_run_image_option(struct cli_run_image *ri, int opt, const char *arg,
 	return cli_pull_option(&ri->pull_flags, opt, arg, err);
 }
 
-/* Whether the store already knows NAME, without making a store where
- * there is none. */
-static bool known_locally(const char *name)
+/* Whether NAME is a command on the caller's PATH: a bare word that did
+ * not pull may have been meant for the sandbox. */
+static bool on_host_path(const char *name)
 {
-	cleanup_free char *root = cli_storage_root ? xstrdup(cli_storage_root)
-						   : iso_store_default_root();
-	cleanup_free char *index = xasprintf("%s/images.json", root);
-	struct iso_store s;
-	struct iso_image_rec rec;
-	struct iso_error ignored;
-	bool found = false;
+	const char *path = getenv("PATH");
+	cleanup_free char *copy = xstrdup(path ? path : "/usr/bin:/bin");
+	char *save = NULL;
 
-	if (access(index, F_OK) < 0 || iso_store_open(&s, root, &ignored) < 0)
-		return false;
-	if (iso_imagedb_lookup(&s, name, &rec, &found, &ignored) == 0 && found)
-		iso_image_rec_free(&rec);
-	iso_store_close(&s);
-	return found;
-}
+	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		cleanup_free char *p = xasprintf("%s/%s", dir, name);
 
-/* docker's first positional is always an image; isolate's may also be a
- * host command for the host-root sandbox.  It is an image when asked
- * (--pull, --entrypoint), when it reads as a registry reference (has a
- * '/', ':' or '@' and is not a path), or when the store has it; a bare
- * word the store does not know is a command (docs/images.md). */
-bool cli_run_is_image(const struct cli_run_image *ri, const char *arg)
-{
-	if (arg == NULL)
-		return ri->pull != NULL || ri->entrypoint != NULL;
-	if (ri->pull != NULL || ri->entrypoint != NULL)
-		return true;
-	if (arg[0] == '/' || arg[0] == '.' || arg[0] == '-')
-		return false;
-	if (strpbrk(arg, "/:@") != NULL)
-		return true;
-	return known_locally(arg);
+		if (access(p, X_OK) == 0)
+			return true;
+	}
+	return false;
 }
 
 static int find_image(struct cli_run_image *ri, struct iso_store *s, const char *name,
@@ -85,7 +64,12 @@ static int find_image(struct cli_run_image *ri, struct iso_store *s, const char 
 	if (strcmp(policy, "never") == 0)
 		return iso_error_set(err, 0, "image %s is not in the store, and --pull never forbids pulling it",
 				     name);
-	return cli_pull(s, name, &ri->pull_flags, rec, err);
+	if (cli_pull(s, name, &ri->pull_flags, rec, err) == 0)
+		return 0;
+	if (strpbrk(name, "/:@") == NULL && on_host_path(name))
+		snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+			 " (for the host's %s in the host-root sandbox: isolate run -- %s)", name, name);
+	return -1;
 }
 
 static bool use_overlay(struct cli_run_image *ri)

@@ -23,8 +23,6 @@ struct cli_run_image {
 
 int cli_run_image_option(struct cli_run_image *ri, int opt, const char *arg,
 			 struct iso_error *err);
-/* Whether ARG (the first positional, or NULL) names an image. */
-bool cli_run_is_image(const struct cli_run_image *ri, const char *arg);
 /* Finds or pulls NAME, unpacks what is missing, and points the spec's
  * root at its layers and container ID's upper dir. */
 int cli_run_image_prepare(struct cli_run_image *ri, const char *name, const char *id,

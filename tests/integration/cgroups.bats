@@ -279,16 +279,16 @@ block_device() {
 		XDG_RUNTIME_DIR="$SCRATCH/xdg" setpriv --reuid=65534 --regid=65534 --clear-groups \
 			"$SCRATCH/isolate" run "$@"
 	}
-	run nobody --memory 64m true
+	run nobody --memory 64m -- true
 	expect_status 125
 	expect_output "cannot apply the memory limit: the memory controller is not delegated to this user"
-	run nobody --memory 64m --pids-limit 10 --ignore-missing-limits sh -c 'echo ran'
+	run nobody --memory 64m --pids-limit 10 --ignore-missing-limits -- sh -c 'echo ran'
 	expect_status 0
 	expect_output "warning: memory limit not applied"
 	expect_output "warning: pids limit not applied"
 	expect_output "ran"
 	# no limit asked for: the container runs without a cgroup of its own
-	run nobody true
+	run nobody -- true
 	expect_status 0
 	[ -z "$output" ]
 }
@@ -324,7 +324,7 @@ block_device() {
 	kill -KILL "$pid"
 	wait "$pid" || true
 	[ -d "$dir" ]
-	run "$ISOLATE" run --network none true
+	run "$ISOLATE" run --network none -- true
 	expect_status 0
 	[ ! -e "$dir" ]
 }

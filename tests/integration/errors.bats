@@ -64,7 +64,7 @@ no_leftover_processes() {
 }
 
 @test "a -v target missing from the read-only host root: message, 125" {
-	run "$ISOLATE" run -v "$SCRATCH:/no-such-dir-on-host" true
+	run "$ISOLATE" run -v "$SCRATCH:/no-such-dir-on-host" -- true
 	expect_status 125
 	expect_output "mount point /no-such-dir-on-host does not exist in the host's root"
 	[ ! -e /no-such-dir-on-host ]

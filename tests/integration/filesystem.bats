@@ -5,7 +5,7 @@
 load helpers
 
 @test "host-root sandbox: the host's files are visible and cannot be changed" {
-	run "$ISOLATE" run sh -c 'cat /etc/os-release; touch /etc/isolate-test-file; echo "touch=$?"'
+	run "$ISOLATE" run -- sh -c 'cat /etc/os-release; touch /etc/isolate-test-file; echo "touch=$?"'
 	expect_status 0
 	expect_output "$(head -1 /etc/os-release)"
 	expect_output "touch=1"
@@ -13,7 +13,7 @@ load helpers
 }
 
 @test "host-root sandbox: root cannot make the host's root writable again" {
-	run "$ISOLATE" run sh -c 'mount -o remount,rw /; echo "remount=$?"; touch /etc/isolate-test-file; echo "touch=$?"'
+	run "$ISOLATE" run -- sh -c 'mount -o remount,rw /; echo "remount=$?"; touch /etc/isolate-test-file; echo "touch=$?"'
 	expect_status 0
 	expect_output "remount=32"
 	expect_output "touch=1"
@@ -22,7 +22,7 @@ load helpers
 
 @test "host-root sandbox: /tmp and /run are private and empty" {
 	marker=$(mktemp /tmp/isolate-host-marker.XXXXXX)
-	run "$ISOLATE" run sh -c "ls -A /tmp /run | grep -v :; test -e $marker; echo test=\$?; echo x > /tmp/y && cat /tmp/y"
+	run "$ISOLATE" run -- sh -c "ls -A /tmp /run | grep -v :; test -e $marker; echo test=\$?; echo x > /tmp/y && cat /tmp/y"
 	rm -f "$marker"
 	expect_status 0
 	[ "$(echo $output)" = "test=1 x" ]
@@ -150,7 +150,7 @@ load helpers
 		run iso_rootfs -v "$SCRATCH/vol:/data" --tmpfs /t true
 		expect_status 0
 	done
-	run "$ISOLATE" run true
+	run "$ISOLATE" run -- true
 	expect_status 0
 	# teardown compares the host's mount table with the one before
 }
@@ -168,7 +168,7 @@ load helpers
 
 @test "host-root sandbox: the private /tmp cannot be unmounted to reach the host's /tmp" {
 	marker=$(mktemp /tmp/isolate-host-marker.XXXXXX)
-	run "$ISOLATE" run sh -c "umount /tmp 2>/dev/null; echo umount=\$?; test -e $marker; echo test=\$?"
+	run "$ISOLATE" run -- sh -c "umount /tmp 2>/dev/null; echo umount=\$?; test -e $marker; echo test=\$?"
 	rm -f "$marker"
 	expect_status 0
 	[ "$(echo $output)" = "umount=32 test=1" ]

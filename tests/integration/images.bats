@@ -339,11 +339,36 @@ blob_gets() {
 	[ "$output" = 1 ]
 }
 
-@test "a bare word the store does not know is still a host command; one it knows is an image" {
-	run "$ISOLATE" --storage-root "$STORE" run --network none echo sandbox
+@test "isolate run busybox echo hi: docker.io through a mirror on loopback, pulled once" {
+	registry_skopeo copy -q --dest-tls-verify=false "oci:$IMAGES/single" \
+		"docker://$REGISTRY/library/busybox:latest"
+	printf '{"mirrors": {"docker.io": ["http://%s"]}}\n' "$REGISTRY" > "$SCRATCH/registries.json"
+	run img run --network none --registries-conf "$SCRATCH/registries.json" busybox echo hi
+	expect_status 0
+	expect_output "Status: Downloaded newer image for docker.io/library/busybox:latest"
+	[ "${lines[-1]}" = "hi" ]
+	before=$(blob_gets)
+	run img run --network none busybox echo again
+	expect_status 0
+	[ "$output" = "again" ]
+	[ "$(blob_gets)" = "$before" ]
+	run img images
+	expect_output "busybox "
+}
+
+@test "the first argument is the image; the host-root sandbox is asked for with --" {
+	run img run --network none -- echo sandbox
 	expect_status 0
 	[ "$output" = "sandbox" ]
-	run -127 img run --network none no-such-command-xyz
+	run -127 img run --network none -- no-such-command-xyz
+	expect_status 127
+	run img run
+	expect_status 125
+	expect_output "no image given (for the host-root sandbox: isolate run -- COMMAND)"
+	run img run --pull always -- true
+	expect_status 125
+	expect_output "--pull and --entrypoint need an image"
+	run -127 img run --rootfs "$SCRATCH" "$REGISTRY/test/single"
 	expect_status 127
 }
 

@@ -24,7 +24,7 @@ setup_file() {
 	helpers_setup_file
 	# the default network, defined now if it is not yet: its subnet and
 	# gateway (10.66.0.0/16 and 10.66.0.1 unless the host routes those)
-	"$ISOLATE" run --network bridge true
+	"$ISOLATE" run --network bridge -- true
 	read -r BRIDGE_SUBNET BRIDGE_GW < <("$ISOLATE" network ls | awk '$1 == "bridge" {print $2, $3}')
 	[ -n "$BRIDGE_GW" ]
 	export BRIDGE_SUBNET BRIDGE_GW

@@ -47,7 +47,7 @@ nobody_run() {
 }
 
 @test "rootless: the host-root sandbox is read-only and has its own /tmp" {
-	run nobody_run sh -c 'touch /etc/isolate-rootless-test; echo "touch=$?"; ls -A /tmp | wc -l; hostname'
+	run nobody_run -- sh -c 'touch /etc/isolate-rootless-test; echo "touch=$?"; ls -A /tmp | wc -l; hostname'
 	expect_status 0
 	expect_output "touch=1"
 	[ ! -e /etc/isolate-rootless-test ]
