@@ -128,8 +128,8 @@ static bool is_manifest_type(const char *t)
 	return strcmp(t, ISO_MT_OCI_MANIFEST) == 0 || strcmp(t, ISO_MT_DOCKER_MANIFEST) == 0;
 }
 
-/* The blob of descriptor D (in the store after this), with its size
- * checked; WHAT says whose it is. */
+/* Makes sure the blob DIGEST is in the store, of SIZE bytes (-1: any);
+ * WHAT says whose it is, for the message. */
 static int need_blob(struct load *l, const char *digest, int64_t size, const char *what,
 		     struct iso_error *err)
 {
