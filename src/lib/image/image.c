@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "layer.h"
+#include "log.h"
 #include "util.h"
 
 static int load_config(struct iso_store *s, const struct iso_manifest *m,
@@ -73,12 +74,13 @@ static int unpack_one(struct iso_store *s, const char *blob, const char *diff_id
 	struct iso_layer_opts opts = { .mode = ISO_LAYER_OVERLAY, .rootless = geteuid() != 0,
 				       .userxattr = geteuid() != 0 };
 	struct iso_layer_writer w;
+	struct iso_layer_stats st;
 	cleanup_close int fd = iso_store_open_blob(s, blob, err);
 	iso_digest_t got;
 
 	if (fd < 0 || iso_store_layer_begin(s, &w, err) < 0)
 		return -1;
-	if (iso_layer_unpack(fd, w.dir_fd, &opts, got, NULL, err) < 0) {
+	if (iso_layer_unpack(fd, w.dir_fd, &opts, got, &st, err) < 0) {
 		iso_store_layer_abort(s, &w);
 		return iso_error_prefix(err, "layer %s", blob);
 	}
@@ -87,6 +89,10 @@ static int unpack_one(struct iso_store *s, const char *blob, const char *diff_id
 		return iso_error_set(err, 0, "layer %s: its content is %s, but the image config says %s",
 				     blob, got, diff_id);
 	}
+	/* without root, some of a layer cannot be made: say what */
+	if (st.skipped_devices > 0)
+		iso_log(ISO_LOG_NOTE, "layer %.19s: %llu device node(s) not made (no privilege to)",
+			blob, (unsigned long long)st.skipped_devices);
 	return iso_store_layer_commit(s, &w, diff_id, err);
 }
 
