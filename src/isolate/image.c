@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "image/ref.h"
 #include "image_cli.h"
+#include "log.h"
 #include "image/gc.h"
 #include "image/inuse.h"
 #include "progress.h"
@@ -261,39 +262,41 @@ static void print_table(json_t *rows, bool quiet)
 	}
 }
 
+/* A broken image (a blob gone or corrupt) is said, and the rest listed. */
 static int list_images(struct iso_store *s, bool json, bool quiet, struct iso_error *err)
 {
+	cleanup_close int gc = iso_store_lock_shared(s, "gc", err);
 	struct iso_image_list list;
-	json_t *rows = json_array();
-	int r = 0;
+	json_t *rows;
 
-	if (iso_imagedb_list(s, &list, err) < 0) {
-		json_decref(rows);
+	if (gc < 0 || iso_imagedb_list(s, &list, err) < 0)
 		return -1;
-	}
-	for (size_t i = 0; r == 0 && i < list.n; i++) {
+	rows = json_array();
+	for (size_t i = 0; i < list.n; i++) {
 		struct iso_image img;
+		struct iso_error why;
 
-		r = iso_image_load(s, &list.v[i], &img, err);
-		if (r < 0)
-			break;
+		if (iso_image_load(s, &list.v[i], &img, &why) < 0) {
+			iso_log(ISO_LOG_WARN, "image %.19s: %s", list.v[i].id, why.msg);
+			continue;
+		}
 		if (list.v[i].refs[0] == NULL)
 			image_row(rows, &img, NULL);
 		for (size_t k = 0; list.v[i].refs[k]; k++)
 			image_row(rows, &img, list.v[i].refs[k]);
 		iso_image_free(&img);
 	}
-	if (r == 0 && json) {
+	if (json) {
 		char *text = json_dumps(rows, JSON_INDENT(2));
 
 		puts(text);
 		free(text);
-	} else if (r == 0) {
+	} else {
 		print_table(rows, quiet);
 	}
 	json_decref(rows);
 	iso_image_list_free(&list);
-	return r;
+	return 0;
 }
 
 static const char images_usage[] = "Usage: isolate images [--format table|json] [-q]";

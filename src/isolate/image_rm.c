@@ -63,6 +63,13 @@ static int remove_image(struct iso_store *s, const char *name, bool force, char 
 		printf("Untagged: %s\n", ref);
 		return 0;
 	}
+	/* docker: an id names the image under all its names at once */
+	if (ref == NULL && strv_len(rec.refs) > 1 && !force) {
+		iso_error_set_status(err, 1, 0, "unable to remove image %s: it has %zu names (remove them one by one, or use --force)",
+				     name, strv_len(rec.refs));
+		iso_image_rec_free(&rec);
+		return -1;
+	}
 	user = user_of(records, ids, rec.id);
 	if (user && !force) {
 		iso_error_set_status(err, 1, 0, "unable to remove image %s (%.12s): it is in use by running container %s (--force removes it anyway)",
@@ -93,8 +100,9 @@ int cmd_rmi(int argc, char **argv)
 	struct iso_store s = { .fd = -1 };
 	struct iso_error err;
 	cleanup_strv char **records = NULL, **ids = NULL;
+	cleanup_close int gc = -1;
 	bool force = false;
-	uint64_t freed;
+	uint64_t freed = 0;
 	int opt, status = 0;
 
 	opterr = 0;
@@ -114,7 +122,10 @@ int cmd_rmi(int argc, char **argv)
 	}
 	if (optind == argc)
 		return cli_usage_error(rmi_usage, "isolate rmi", "expected at least one image");
-	if (cli_store_open(&s, &err) < 0 || iso_images_in_use(&records, &ids, &err) < 0) {
+	/* held from what is in use to the end of the collection: a run that
+	 * chose the image has recorded it before this gets the lock */
+	if (cli_store_open(&s, &err) < 0 || (gc = iso_store_gc_lock(&s, &err)) < 0 ||
+	    iso_images_in_use(&records, &ids, &err) < 0) {
 		cli_print_error(&err);
 		iso_store_close(&s);
 		return ISO_EXIT_RUNTIME;
@@ -124,7 +135,7 @@ int cmd_rmi(int argc, char **argv)
 			cli_print_error(&err);
 			status = err.status ? err.status : ISO_EXIT_RUNTIME;
 		}
-	if (iso_store_gc(&s, records, &freed, &err) < 0) {
+	if (iso_store_gc(&s, records, ids, &freed, &err) < 0) {
 		cli_print_error(&err);
 		status = ISO_EXIT_RUNTIME;
 	}
@@ -137,11 +148,13 @@ int cmd_rmi(int argc, char **argv)
 static int prune(struct iso_store *s, bool all, struct iso_error *err)
 {
 	cleanup_strv char **records = NULL, **ids = NULL;
+	cleanup_close int gc = iso_store_gc_lock(s, err);
 	struct iso_image_list list;
 	uint64_t freed = 0;
 	bool header = false;
 
-	if (iso_images_in_use(&records, &ids, err) < 0 || iso_imagedb_list(s, &list, err) < 0)
+	if (gc < 0 || iso_images_in_use(&records, &ids, err) < 0 ||
+	    iso_imagedb_list(s, &list, err) < 0)
 		return -1;
 	for (size_t i = 0; i < list.n; i++) {
 		const struct iso_image_rec *r = &list.v[i];
@@ -160,7 +173,7 @@ static int prune(struct iso_store *s, bool all, struct iso_error *err)
 		printf("deleted: %s\n", r->id);
 	}
 	iso_image_list_free(&list);
-	if (iso_store_gc(s, records, &freed, err) < 0)
+	if (iso_store_gc(s, records, ids, &freed, err) < 0)
 		return -1;
 	printf("%sTotal reclaimed space: %.3gMB\n", header ? "\n" : "", (double)freed / 1e6);
 	return 0;
@@ -226,8 +239,12 @@ static json_t *inspect_one(struct iso_store *s, const char *name, struct iso_err
 		iso_error_set_status(err, 1, 0, "no such image: %s", name);
 		return NULL;
 	}
-	if (iso_image_load(s, &rec, &img, err) < 0 ||
-	    iso_store_read_blob(s, rec.id, 4u << 20, &body, &len, err) < 0) {
+	if (iso_image_load(s, &rec, &img, err) < 0) {
+		iso_image_rec_free(&rec);
+		return NULL;
+	}
+	if (iso_store_read_blob(s, rec.id, 4u << 20, &body, &len, err) < 0) {
+		iso_image_free(&img);
 		iso_image_rec_free(&rec);
 		return NULL;
 	}

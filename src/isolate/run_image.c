@@ -74,11 +74,17 @@ static int find_image(struct cli_run_image *ri, struct iso_store *s, const char 
 
 static bool use_overlay(struct cli_run_image *ri)
 {
-	cleanup_free char *tmp = xasprintf("%s/tmp", ri->store.root);
+	struct iso_layer_writer probe;
 	struct iso_error why;
+	int r;
 
-	if (iso_overlay_probe(tmp, &why) == 0)
-		return true;
+	/* a directory of the store's tmp/, locked: the sweep leaves it be */
+	if (iso_store_layer_begin(&ri->store, &probe, &why) == 0) {
+		r = iso_overlay_probe(probe.tmp_path, &why);
+		iso_store_layer_abort(&ri->store, &probe);
+		if (r == 0)
+			return true;
+	}
 	iso_log(ISO_LOG_NOTE, "overlayfs cannot be used for the image store %s (%s): the container gets a copy of the image's files",
 		ri->store.root, why.msg);
 	return false;

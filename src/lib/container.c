@@ -36,6 +36,7 @@ struct run {
 	struct iso_netsetup net;
 	bool state_made;
 	bool upper_made;         /* an image's writable layer, to remove */
+	bool private_ns;         /* in a mount namespace of its own (M0) */
 	bool privileged;        /* host root: the parent builds the tree */
 	struct iso_rootfs rootfs;
 	struct iso_cgroup cg;
@@ -195,6 +196,9 @@ static void handle_signal(struct run *run)
 		else if (si.ssi_signo == SIGWINCH && run->relay.pty >= 0)
 			iso_tty_copy_winsize(isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO,
 					     run->relay.pty);
+		/* isolate has no "stop" of its own yet: a SIGTERM to the runtime
+		 * (what stopping it sends) reaches the container as the image's
+		 * StopSignal, as docker stop would send it */
 		else if (si.ssi_signo == SIGTERM && run->opts->stop_signal > 0)
 			kill(run->pid, run->opts->stop_signal);
 		else
@@ -261,19 +265,22 @@ static int shell_status(int wstatus)
 	return WEXITSTATUS(wstatus);
 }
 
-/* The image is in use from here on, for rmi and the store's gc, which
- * the caller kept away until now with IMAGE_LOCK. */
+/* The image is in use from here on, for rmi and the store's gc. */
 static int record_image(struct run *run, struct iso_error *err)
 {
-	int r = 0;
+	if (run->opts->image == NULL)
+		return 0;
+	return iso_state_write(run->opts->id, "image", run->opts->image, err);
+}
 
-	if (run->opts->image != NULL)
-		r = iso_state_write(run->opts->id, "image", run->opts->image, err);
+/* The caller kept the gc away with IMAGE_LOCK until the image was
+ * recorded in a state that stays (not one a retry removes). */
+static void release_image_lock(struct run *run)
+{
 	if (run->opts->image_lock != NULL && *run->opts->image_lock >= 0) {
 		close(*run->opts->image_lock);
 		*run->opts->image_lock = -1;
 	}
-	return r;
 }
 
 /* Under the state lock: what crashed runs left is reclaimed, this one's
@@ -301,8 +308,10 @@ static int try_make_state(struct run *run, struct iso_error *err)
 static int make_state(struct run *run, struct iso_error *err)
 {
 	for (int tries = 0; ; tries++) {
-		if (try_make_state(run, err) == 0)
+		if (try_make_state(run, err) == 0) {
+			release_image_lock(run);
 			return 0;
+		}
 		if (err->errnum != EAGAIN || tries == 600)
 			return -1;
 		iso_netsetup_release(&run->net, true);
@@ -362,7 +371,9 @@ static void remove_upper(struct run *run)
 
 	if (!run->upper_made)
 		return;
-	if (run->privileged && umount2(ISO_WORK_DIR, MNT_DETACH) < 0)
+	/* only this process's private namespace: before it has one, /tmp is
+	 * the host's */
+	if (run->private_ns && umount2(ISO_WORK_DIR, MNT_DETACH) < 0)
 		iso_log(ISO_LOG_WARN, "unmount %s: %s", ISO_WORK_DIR, strerror(errno));
 	if (iso_overlay_remove_upper(run->spec->root.upper, &err) < 0)
 		iso_log(ISO_LOG_WARN, "%s", err.msg);
@@ -435,9 +446,13 @@ static int start(struct run *run, struct iso_error *err)
 	iso_netsetup_report_ports(&run->net);
 	if (run->privileged && run->net.leased)
 		run->net.host_mntns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	if (run->privileged && (iso_rootfs_enter_private_ns(err) < 0 ||
-				iso_rootfs_open(&run->rootfs, run->spec, true, err) < 0))
-		return -1;
+	if (run->privileged) {
+		if (iso_rootfs_enter_private_ns(err) < 0)
+			return -1;
+		run->private_ns = true;
+		if (iso_rootfs_open(&run->rootfs, run->spec, true, err) < 0)
+			return -1;
+	}
 	if (iso_sync_open(fds, err) < 0)
 		return -1;
 	run->pid = clone_child(run);

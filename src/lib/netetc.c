@@ -110,8 +110,10 @@ static bool can_mount_on(const struct iso_spec *spec, const char *name)
 	if (spec->root.path == NULL)
 		return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 	root = open(spec->root.path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* a root filled later (an image's copy, made with the container's
+	 * directory) gets its mount points then */
 	if (root < 0)
-		return false;
+		return errno == ENOENT && spec->root.upper != NULL;
 	/* a rootfs without /etc gets none; without /etc/NAME, a mount point */
 	etc = iso_open_in_root(root, "/etc", O_PATH | O_DIRECTORY);
 	return etc >= 0 && can_mount_in(root, name) != 0;

@@ -2,18 +2,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/mount.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/fsuid.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "mount.h"
+#include "rmtree.h"
 #include "util.h"
 
 /* Clones the directory SRC as a mount, idmapped onto USERNS_FD, and
@@ -63,68 +65,78 @@ static int overlay_error(int fsfd, int errnum, const char *what, struct iso_erro
 	return -1;
 }
 
-/* Layers by "lowerdir+", one at a time, topmost first (Linux 6.8); older
- * kernels take one "lowerdir" string of at most 255 bytes, so there the
- * names are made short: relative to SCRATCH as the working directory. */
+/* The layers, topmost first.  Every kernel since 5.19 takes one
+ * "lowerdir" list, but at most 255 bytes of it through fsconfig: with the
+ * names made short (relative to SCRATCH, the working directory until the
+ * overlay is created, since kernels before 6.5 only look them up then),
+ * that is 88 layers.  More need "lowerdir+", one at a time (Linux 6.8);
+ * docker allows 125. */
+#define LOWERDIR_MAX_LIST 255
+
 static int set_lowerdirs(int fsfd, const char *scratch, size_t n, struct iso_error *err)
 {
 	cleanup_free char *list = xstrdup("");
 
-	for (size_t i = n; i-- > 0;) {
-		cleanup_free char *dir = xasprintf("%s/%zu", scratch, i);
+	for (size_t j = n; j-- > 0;) {
+		char *more = xasprintf("%s%s%zu", list, j + 1 == n ? "" : ":", j);
 
-		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", dir, 0) == 0)
-			continue;
-		if (errno != EINVAL || i + 1 != n)
-			return overlay_error(fsfd, errno, "lowerdir+", err);
-		for (size_t j = n; j-- > 0;) {
-			char *more = xasprintf("%s%s%zu", list, j + 1 == n ? "" : ":", j);
-
-			free(list);
-			list = more;
-		}
-		while (read(fsfd, dir, 1) > 0) /* the refusal's log line */
-			;
+		free(list);
+		list = more;
+	}
+	if (strlen(list) <= LOWERDIR_MAX_LIST) {
 		if (chdir(scratch) < 0)
 			return iso_error_set(err, errno, "chdir %s", scratch);
 		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", list, 0) < 0)
 			return overlay_error(fsfd, errno, "lowerdir", err);
 		return 0;
 	}
+	for (size_t i = n; i-- > 0;) {
+		cleanup_free char *dir = xasprintf("%s/%zu", scratch, i);
+
+		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", dir, 0) < 0)
+			return overlay_error(fsfd, errno, "an image of more than 88 layers needs Linux 6.8 (lowerdir+)", err);
+	}
 	return 0;
 }
 
-/* overlayfs does its work in its layers with the credentials of whoever
- * created it.  Through the idmapped upper layer host root (kuid 0) has no
- * owner to write as: its work dir could not be made (EOVERFLOW).  So the
- * overlay is created under the fs ids of the container's root (mapped, by
- * the upper layer's idmap, to root on disk), with the capabilities that
- * switching fs ids takes out of the effective set put back: overlayfs must
- * still chown on copy-up and read its trusted.* xattrs. */
-static int create_as(int fsfd, uid_t uid, gid_t gid, struct iso_error *err)
+int iso_as_owner(const struct iso_overlay_owner *o, int (*fn)(void *ctx, struct iso_error *err),
+		 void *ctx, struct iso_error *err)
 {
 	cap_t caps = cap_get_proc();
 	int r;
 
 	if (caps == NULL)
 		return iso_error_set(err, errno, "read the runtime's capabilities");
-	setfsgid(gid);
-	setfsuid(uid);
-	if (cap_set_proc(caps) < 0) {
+	setfsgid(o->gid);
+	setfsuid(o->uid);
+	if (cap_set_proc(caps) < 0)
 		r = iso_error_set(err, errno, "restore the runtime's capabilities");
-	} else if ((uid_t)setfsuid((uid_t)-1) != uid || (gid_t)setfsgid((gid_t)-1) != gid) {
-		r = iso_error_set(err, EPERM, "set the fs ids to %u:%u", (unsigned)uid, (unsigned)gid);
-	} else {
-		r = fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
-		if (r < 0)
-			overlay_error(fsfd, errno, "create", err);
-	}
+	else if ((uid_t)setfsuid((uid_t)-1) != o->uid || (gid_t)setfsgid((gid_t)-1) != o->gid)
+		r = iso_error_set(err, EPERM, "set the fs ids to %u:%u", (unsigned)o->uid,
+				  (unsigned)o->gid);
+	else
+		r = fn(ctx, err);
 	setfsuid(0);
 	setfsgid(0);
 	if (cap_set_proc(caps) < 0 && r == 0)
 		r = iso_error_set(err, errno, "restore the runtime's capabilities");
 	cap_free(caps);
 	return r;
+}
+
+/* overlayfs does its work in its layers with the credentials of whoever
+ * created it.  Through the idmapped upper layer host root (kuid 0) has no
+ * owner to write as: its work dir could not be made (EOVERFLOW).  So the
+ * overlay is created as the container's root (iso_as_owner): mapped, by
+ * the upper layer's idmap, to root on disk, with the runtime's
+ * capabilities, for copy-up must still chown and read trusted.* xattrs. */
+static int create_overlay(void *ctx, struct iso_error *err)
+{
+	int fsfd = *(int *)ctx;
+
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return overlay_error(fsfd, errno, "create", err);
+	return 0;
 }
 
 static int make_overlay(const char *scratch, size_t n, const struct iso_overlay_owner *owner,
@@ -147,10 +159,10 @@ static int make_overlay(const char *scratch, size_t n, const struct iso_overlay_
 		return overlay_error(fsfd, errno, upper, err);
 	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0)
 		return overlay_error(fsfd, errno, work, err);
-	if (owner != NULL && create_as(fsfd, owner->uid, owner->gid, err) < 0)
+	if (owner != NULL && iso_as_owner(owner, create_overlay, &fsfd, err) < 0)
 		return -1;
-	if (owner == NULL && fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return overlay_error(fsfd, errno, "create", err);
+	if (owner == NULL && create_overlay(&fsfd, err) < 0)
+		return -1;
 	mnt = fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
 	if (mnt < 0)
 		return overlay_error(fsfd, errno, "fsmount", err);
@@ -162,8 +174,11 @@ int iso_overlay_mount(const int *layers, size_t n, int upper, int userns_fd,
 		      struct iso_error *err)
 {
 	cleanup_free char *u = xasprintf("%s/u", scratch);
+	cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int ovl = -1;
 
+	if (cwd < 0)
+		return iso_error_set(err, errno, "open the working directory");
 	if (n == 0)
 		return iso_error_set(err, 0, "an image with no layers has no root filesystem");
 	/* the scratch tmpfs is private to this mount namespace, and its
@@ -182,11 +197,11 @@ int iso_overlay_mount(const int *layers, size_t n, int upper, int userns_fd,
 	if (attach_layer(upper, "the container's layer", userns_fd, false, u, err) < 0)
 		goto out;
 	ovl = make_overlay(scratch, n, userns_fd >= 0 ? owner : NULL, userxattr, err);
-	if (chdir("/") < 0 && ovl >= 0) {
-		close(ovl);
-		ovl = iso_error_set(err, errno, "chdir /");
-	}
 out:
+	if (fchdir(cwd) < 0 && ovl >= 0) {
+		close(ovl);
+		ovl = iso_error_set(err, errno, "go back to the working directory");
+	}
 	/* the overlay holds its own references to its layers */
 	if (umount2(scratch, MNT_DETACH) < 0 && ovl >= 0) {
 		close(ovl);
@@ -210,43 +225,14 @@ int iso_overlay_make_upper(const char *upper, struct iso_error *err)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP || flag == FTW_D || flag == FTW_DNR)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* overlayfs leaves its work dirs mode 000; without root they can only be
- * emptied once opened up again.  nftw cannot read such a directory (it
- * reports it, and does not go in): one pass per level of them. */
-static bool opened_some;
-
-static int open_up(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)ftw;
-	if ((flag == FTW_D || flag == FTW_DNR) && (st->st_mode & 0700) != 0700 &&
-	    chmod(path, (st->st_mode & 07777) | 0700) == 0)
-		opened_some = true;
-	return 0;
-}
-
 int iso_overlay_remove_upper(const char *upper, struct iso_error *err)
 {
-	for (int pass = 0; geteuid() != 0 && pass < 8; pass++) {
-		opened_some = false;
-		nftw(upper, open_up, 16, FTW_PHYS | FTW_MOUNT);
-		if (!opened_some)
-			break;
-	}
-	if (nftw(upper, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
-		return iso_error_set(err, errno, "remove the container's layer %s", upper);
+	if (iso_rmtree(upper, NULL, err) < 0)
+		return iso_error_prefix(err, "remove the container's layer");
 	return 0;
 }
 
-static int probe_in(const char *base, struct iso_error *err)
+static int probe_in(const char *base, bool userxattr, struct iso_error *err)
 {
 	static const char *const dirs[] = { "l", "u", "w" };
 	cleanup_close int fsfd = -1;
@@ -257,13 +243,14 @@ static int probe_in(const char *base, struct iso_error *err)
 	for (size_t i = 0; i < 3; i++) {
 		cleanup_free char *p = xasprintf("%s/%s", base, dirs[i]);
 
-		if (mkdir(p, 0700) < 0)
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
 			return iso_error_set(err, errno, "mkdir %s", p);
 	}
 	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fsfd < 0)
 		return iso_error_set(err, errno, "overlayfs");
-	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", l, 0) < 0 ||
+	if ((userxattr && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0) ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", l, 0) < 0 ||
 	    fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", u, 0) < 0 ||
 	    fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", w, 0) < 0 ||
 	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
@@ -274,22 +261,74 @@ static int probe_in(const char *base, struct iso_error *err)
 	return 0;
 }
 
+static int write_text(const char *path, const char *text)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	return fd < 0 ? -1 : write_all(fd, text, strlen(text));
+}
+
+/* Without root an overlay can only be mounted in a user namespace of
+ * one's own (Linux 5.11), as the container's process will: the trial
+ * runs in a child that makes one (mapping only the caller), and sends
+ * back its message. */
+static int probe_unprivileged(const char *base, struct iso_error *err)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	int pipefd[2];
+	pid_t pid;
+	int status;
+	ssize_t n;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return iso_error_set(err, errno, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return iso_error_set(err, errno, "fork");
+	}
+	if (pid == 0) {
+		char map[64];
+		struct iso_error e = { 0 };
+		int r;
+
+		close(pipefd[0]);
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+			r = iso_error_set(&e, errno, "unshare a user namespace");
+		} else {
+			snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
+			r = write_text("/proc/self/uid_map", map);
+			if (r == 0)
+				r = write_text("/proc/self/setgroups", "deny");
+			snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
+			if (r == 0)
+				r = write_text("/proc/self/gid_map", map);
+			r = r < 0 ? iso_error_set(&e, errno, "write the id maps") : probe_in(base, true, &e);
+		}
+		if (r < 0)
+			(void)write_all(pipefd[1], e.msg, strlen(e.msg));
+		_exit(r < 0 ? 1 : 0);
+	}
+	close(pipefd[1]);
+	n = read(pipefd[0], err->msg, sizeof(err->msg) - 1);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	err->msg[n > 0 ? n : 0] = '\0';
+	err->errnum = 0;
+	err->status = ISO_EXIT_RUNTIME;
+	return -1;
+}
+
 int iso_overlay_probe(const char *dir, struct iso_error *err)
 {
 	const char *hook = getenv("ISOLATE_TEST_NO_OVERLAY");
-	cleanup_free char *base = xasprintf("%s/overlay-probe-XXXXXX", dir);
-	struct iso_error ignored;
-	int r;
 
 	if (hook != NULL && strcmp(hook, "1") == 0)
 		return iso_error_set(err, 0, "overlayfs is off (ISOLATE_TEST_NO_OVERLAY=1)");
-	/* without root an overlay can only be mounted in a user namespace of
-	 * one's own (Linux 5.11): the container's process tries it there */
-	if (geteuid() != 0)
-		return 0;
-	if (mkdtemp(base) == NULL)
-		return iso_error_set(err, errno, "mkdtemp in %s", dir);
-	r = probe_in(base, err);
-	iso_overlay_remove_upper(base, &ignored);
-	return r;
+	return geteuid() == 0 ? probe_in(dir, false, err) : probe_unprivileged(dir, err);
 }

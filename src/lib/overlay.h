@@ -27,6 +27,12 @@ struct iso_overlay_owner {
 	gid_t gid;
 };
 
+/* Runs FN as the container's root O (its fs ids), with the runtime's
+ * capabilities (which switching fs ids takes out of the effective set)
+ * put back; the fs ids and capabilities are restored on every way out. */
+int iso_as_owner(const struct iso_overlay_owner *o, int (*fn)(void *ctx, struct iso_error *err),
+		 void *ctx, struct iso_error *err);
+
 int iso_overlay_mount(const int *layers, size_t n, int upper, int userns_fd,
 		      const struct iso_overlay_owner *owner, const char *scratch, bool userxattr,
 		      struct iso_error *err);
@@ -36,8 +42,10 @@ int iso_overlay_mount(const int *layers, size_t n, int upper, int userns_fd,
 int iso_overlay_make_upper(const char *upper, struct iso_error *err);
 
 /* Whether overlayfs can make a container's root with layers and upper
- * directories in DIR (the store's tmp/): a trial mount of empty
- * directories there.  0 when it can; -1 with the reason in ERR (no
+ * directories where DIR is (an empty directory of the store's, locked
+ * against the sweep by the caller, which removes it): a trial mount of
+ * empty directories made in it; without root, in a user namespace of a
+ * child's own.  0 when it can; -1 with the reason in ERR (no
  * overlayfs in the kernel, a filesystem it refuses as an upper layer).
  * ISOLATE_TEST_NO_OVERLAY=1 makes it fail, for the tests of the fallback. */
 int iso_overlay_probe(const char *dir, struct iso_error *err);

@@ -5,7 +5,6 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -432,20 +431,11 @@ static int container_root(const struct iso_rootfs *r, struct iso_overlay_owner *
 /* In an image's overlay the mount points are made as the container's root
  * (its fs ids), as docker makes them: through the idmapped upper layer,
  * host root itself has no owner to write as. */
-static int create_mount_points_as(struct iso_rootfs *r, const struct iso_overlay_owner *o,
-				  struct iso_error *err)
+static int create_root_mount_points(void *ctx, struct iso_error *err)
 {
-	int ret;
+	struct iso_rootfs *r = ctx;
 
-	setfsgid(o->gid);
-	setfsuid(o->uid);
-	if ((uid_t)setfsuid((uid_t)-1) != o->uid || (gid_t)setfsgid((gid_t)-1) != o->gid)
-		ret = iso_error_set(err, EPERM, "setfsuid %u", (unsigned)o->uid);
-	else
-		ret = create_mount_points(r, -1, r->stage_fd, err);
-	setfsuid(0);
-	setfsgid(0);
-	return ret;
+	return create_mount_points(r, -1, r->stage_fd, err);
 }
 
 /* An image: the overlay of its layers, made now that the user namespace
@@ -463,7 +453,7 @@ static int build_overlay_root(struct iso_rootfs *r, struct iso_error *err)
 	root = iso_overlay_mount(r->layer_fd, r->n_layers, r->upper_fd, r->userns_fd, &owner,
 				 ISO_LAYERS_DIR, !r->propagate, err);
 	if (root < 0 || attach_stage(r, root, err) < 0 || open_stage(r, err) < 0 ||
-	    create_mount_points_as(r, &owner, err) < 0)
+	    iso_as_owner(&owner, create_root_mount_points, r, err) < 0)
 		return -1;
 	if (r->spec->root.readonly && iso_mount_set(root, false, MOUNT_ATTR_RDONLY, 0, 0, -1) < 0)
 		return iso_error_set(err, errno, "make the container's root read-only");

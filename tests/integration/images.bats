@@ -140,6 +140,16 @@ blob_gets() {
 	! ls "$STORE"/layers/sha256/*/new-a 2>/dev/null
 }
 
+@test "a volume into a directory of the image's user: its mount point is made" {
+	img pull -q "$REGISTRY/test/multi"
+	mkdir "$SCRATCH/vol"
+	echo shared > "$SCRATCH/vol/f"
+	run img run --network none -v "$SCRATCH/vol:/home/app/data/vol" --entrypoint cat "$REGISTRY/test/multi" \
+		/home/app/data/vol/f
+	expect_status 0
+	[ "$output" = "shared" ]
+}
+
 @test "the container's root owns the image's files inside, host root owns them on disk, nothing chowned" {
 	img pull -q "$REGISTRY/test/multi"
 	run img run --network none -u 0 --entrypoint sh "$REGISTRY/test/multi" -c \
@@ -209,11 +219,20 @@ blob_gets() {
 	run img image inspect no-such-image
 	expect_status 1
 	expect_output "no such image: no-such-image"
+	# an id names all of an image's names: docker asks for -f
+	img pull -q "$REGISTRY/test/single:oci"
+	id=$(img images -q | head -1)
+	run img rmi "$id"
+	expect_status 1
+	expect_output "it has 2 names"
+	# a crashed run's layer (after a reboot no state names it) goes too
+	mkdir -p "$STORE/containers/0123456789ab/upper"
 	run img image prune -a
 	expect_status 0
 	expect_output "deleted: sha256:"
 	run img images -q
 	[ -z "$output" ]
+	[ ! -e "$STORE/containers/0123456789ab" ]
 	run img rmi no-such-image
 	expect_status 1
 	expect_output "no such image"
@@ -381,6 +400,11 @@ blob_gets() {
 	[ "$(echo "$output" | grep -v 'overlayfs cannot' | tr '\n' ' ')" = "/data: keep  /opq: new app " ]
 	run img run --network none --entrypoint sh "$REGISTRY/test/multi" -c 'test -e /blob && ! test -e /new && echo intact'
 	[ "${lines[-1]}" = "intact" ]
+	# the copy gets the runtime's /etc files as an overlay does
+	ISOLATE_TEST_NO_OVERLAY=1 run img run --network none -h copyhost --entrypoint sh "$REGISTRY/test/multi" -c \
+		'cat /etc/hostname; grep -c localhost /etc/hosts; test -e /etc/resolv.conf && echo resolv'
+	expect_status 0
+	[ "$(echo "$output" | grep -v 'overlayfs cannot' | tr '\n' ' ')" = "copyhost 2 resolv " ]
 }
 
 @test "without root: a store of the user's own, layers unpacked for a user namespace, whiteouts honoured" {
@@ -403,6 +427,11 @@ blob_gets() {
 	[ "$(stat -c %u "$home"/.local/share/isolate/layers/sha256/*/bin/busybox | sort -u)" = 65534 ]
 	run as_nobody images -q
 	[ -n "$output" ]
+	# read-only directories of the image (0555 /proc...) are removed too
+	run as_nobody image prune -a
+	expect_status 0
+	[ -z "$(ls -A "$home/.local/share/isolate/layers/sha256")" ]
+	[ -z "$(ls -A "$home/.local/share/isolate/tmp")" ]
 }
 
 @test "the layer of a container whose runtime was killed (SIGKILL) is removed by the next run" {

@@ -588,13 +588,13 @@ static void gc_after_remove_frees_blobs_and_layers(void **state)
 
 	unpack_and_commit(f, "docker.io/library/tiny:1");
 	assert_int_equal(count_blobs(f), 3);
-	assert_int_equal(iso_store_gc(&f->s, NULL, &reclaimed, &err), 0);
+	assert_int_equal(iso_store_gc(&f->s, NULL, NULL, &reclaimed, &err), 0);
 	assert_int_equal(reclaimed, 0);
 	assert_int_equal(count_blobs(f), 3);
 	assert_true(iso_store_has_layer(&f->s, f->diff_id));
 
 	assert_int_equal(iso_imagedb_remove(&f->s, f->config, &err), 0);
-	assert_int_equal(iso_store_gc(&f->s, NULL, &reclaimed, &err), 0);
+	assert_int_equal(iso_store_gc(&f->s, NULL, NULL, &reclaimed, &err), 0);
 	assert_int_equal(count_blobs(f), 0);
 	assert_int_equal(count_entries(f, "layers/sha256"), 0);
 	/* the three blobs and the layer's one file (etc/hello) */
@@ -615,7 +615,7 @@ static void gc_keeps_what_running_containers_use(void **state)
 	record = xasprintf("%s %s", f->config, f->mdigest);
 	assert_int_equal(iso_store_put_blob(&f->s, "stray", 5, stray, &err), 0);
 	assert_int_equal(iso_imagedb_remove(&f->s, f->config, &err), 0);
-	assert_int_equal(iso_store_gc(&f->s, strv(record), &reclaimed, &err), 0);
+	assert_int_equal(iso_store_gc(&f->s, strv(record), NULL, &reclaimed, &err), 0);
 	assert_int_equal(reclaimed, 5);
 	assert_false(iso_store_has_blob(&f->s, stray));
 	assert_true(iso_store_has_blob(&f->s, f->mdigest));
@@ -623,7 +623,7 @@ static void gc_keeps_what_running_containers_use(void **state)
 	assert_true(iso_store_has_blob(&f->s, f->layer));
 	assert_true(iso_store_has_layer(&f->s, f->diff_id));
 	/* a record without a manifest protects nothing, and is no error */
-	assert_int_equal(iso_store_gc(&f->s, strv("garbage", record), &reclaimed, &err), 0);
+	assert_int_equal(iso_store_gc(&f->s, strv("garbage", record), NULL, &reclaimed, &err), 0);
 	assert_int_equal(count_blobs(f), 3);
 }
 
@@ -639,7 +639,7 @@ static void gc_with_a_corrupt_manifest_keeps_only_it(void **state)
 	unpack_and_commit(f, "docker.io/library/tiny:1");
 	mpath = iso_store_blob_path(&f->s, f->mdigest);
 	write_file(mpath, "{}");
-	assert_int_equal(iso_store_gc(&f->s, NULL, &reclaimed, &err), 0);
+	assert_int_equal(iso_store_gc(&f->s, NULL, NULL, &reclaimed, &err), 0);
 	assert_true(iso_store_has_blob(&f->s, f->mdigest));
 	assert_false(iso_store_has_blob(&f->s, f->config));
 	assert_false(iso_store_has_layer(&f->s, f->diff_id));
@@ -656,7 +656,7 @@ static void gc_with_an_unreadable_index_removes_nothing(void **state)
 
 	unpack_and_commit(f, "docker.io/library/tiny:1");
 	write_file(db, "{\"images\": {\n");
-	assert_int_equal(iso_store_gc(&f->s, NULL, &reclaimed, &err), -1);
+	assert_int_equal(iso_store_gc(&f->s, NULL, NULL, &reclaimed, &err), -1);
 	assert_int_equal(strncmp(err.msg, db, strlen(db)), 0);
 	assert_non_null(strstr(err.msg, "images.json:2:"));
 	assert_int_equal(reclaimed, 0);

@@ -133,6 +133,27 @@ static void open_makes_the_tree(void **state)
 	assert_true(f->s.fd >= 0);
 }
 
+/* Another user's directory, or one others may write to, is not a store:
+ * it could have been prepared to be used (a rootless /tmp/isolate-data-UID). */
+static void open_refuses_a_root_others_own_or_may_write(void **state)
+{
+	struct st *f = *state;
+	cleanup_free char *other = xasprintf("%s/other", f->t->path);
+	struct iso_store s;
+	struct iso_error err = { 0 };
+
+	assert_int_equal(mkdir(other, 0700), 0);
+	assert_int_equal(chmod(other, 0777), 0);
+	assert_int_equal(iso_store_open(&s, other, &err), -1);
+	assert_err(&err, "is writable by others (mode 0777): refusing it");
+	iso_store_close(&s);
+	assert_int_equal(chmod(other, 0755), 0);
+	assert_int_equal(chown(other, 65534, 65534), 0);
+	assert_int_equal(iso_store_open(&s, other, &err), -1);
+	assert_err(&err, "belongs to uid 65534, not to this user");
+	iso_store_close(&s);
+}
+
 /* A root whose parents are missing is made whole; a second open of the
  * same root finds it there. */
 static void open_makes_missing_parents_and_reopens(void **state)
@@ -685,6 +706,7 @@ int main(void)
 		ST_TEST(open_makes_the_tree),
 		ST_TEST(open_makes_missing_parents_and_reopens),
 		ST_TEST(open_refuses_bad_roots),
+		ST_TEST(open_refuses_a_root_others_own_or_may_write),
 		ST_TEST(put_and_read_a_blob),
 		ST_TEST(empty_blob_round_trip),
 		ST_TEST(read_detects_a_corrupted_blob),

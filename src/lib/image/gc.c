@@ -3,13 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "imagedb.h"
+#include "rmtree.h"
 #include "manifest.h"
 #include "util.h"
 
@@ -57,18 +57,8 @@ static void mark_manifest(struct iso_store *s, const char *digest, struct live *
 	iso_manifest_free(&m);
 }
 
-static uint64_t tree_size;
-
-static int add_size(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)path;
-	(void)ftw;
-	if (flag == FTW_F)
-		tree_size += (uint64_t)st->st_size;
-	return 0;
-}
-
-/* Removes what DIR (blobs/sha256 or layers/sha256) holds and LIVE does not. */
+/* Removes what DIR (blobs/sha256, layers/sha256, containers) holds and
+ * LIVE does not; on, past a failure, to report the first. */
 static int sweep(struct iso_store *s, const char *dir, char *const *live, uint64_t *reclaimed,
 		 struct iso_error *err)
 {
@@ -79,32 +69,37 @@ static int sweep(struct iso_store *s, const char *dir, char *const *live, uint64
 
 	if (d == NULL)
 		return iso_error_set(err, errno, "open %s", path);
-	while (r == 0 && (e = readdir(d)) != NULL) {
+	while ((e = readdir(d)) != NULL) {
 		cleanup_free char *victim = NULL;
+		struct iso_error this;
 
 		if (e->d_name[0] == '.' || has(live, e->d_name))
 			continue;
 		victim = xasprintf("%s/%s", path, e->d_name);
-		tree_size = 0;
-		nftw(victim, add_size, 16, FTW_PHYS | FTW_MOUNT);
-		r = iso_store_remove_tree(s, victim, err);
-		if (r == 0)
-			*reclaimed += tree_size;
+		if (iso_rmtree(victim, reclaimed, &this) < 0 && r == 0) {
+			*err = this;
+			r = -1;
+		}
 	}
 	closedir(d);
 	return r;
 }
 
-int iso_store_gc(struct iso_store *s, char *const *in_use, uint64_t *reclaimed,
-		 struct iso_error *err)
+int iso_store_gc_lock(struct iso_store *s, struct iso_error *err)
 {
-	cleanup_close int lock = iso_store_lock(s, "gc", err);
+	return iso_store_lock(s, "gc", err);
+}
+
+int iso_store_gc(struct iso_store *s, char *const *in_use, char *const *running,
+		 uint64_t *reclaimed, struct iso_error *err)
+{
 	struct live l = { xcalloc(1, sizeof(char *)), xcalloc(1, sizeof(char *)) };
 	struct iso_image_list images = { 0 };
+	struct iso_error ignored;
 	int r = -1;
 
 	*reclaimed = 0;
-	if (lock < 0 || iso_imagedb_list(s, &images, err) < 0)
+	if (iso_imagedb_list(s, &images, err) < 0)
 		goto out;
 	for (size_t i = 0; i < images.n; i++)
 		mark_manifest(s, images.v[i].manifest, &l);
@@ -114,9 +109,11 @@ int iso_store_gc(struct iso_store *s, char *const *in_use, uint64_t *reclaimed,
 		if (space)
 			mark_manifest(s, space + 1, &l);
 	}
-	if (sweep(s, "blobs/sha256", l.blobs, reclaimed, err) == 0 &&
-	    sweep(s, "layers/sha256", l.layers, reclaimed, err) == 0)
-		r = 0;
+	r = sweep(s, "blobs/sha256", l.blobs, reclaimed, err);
+	if (sweep(s, "layers/sha256", l.layers, reclaimed, r < 0 ? &ignored : err) < 0)
+		r = -1;
+	if (running && sweep(s, "containers", running, reclaimed, r < 0 ? &ignored : err) < 0)
+		r = -1;
 out:
 	iso_image_list_free(&images);
 	strv_free(l.blobs);

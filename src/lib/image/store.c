@@ -3,13 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rmtree.h"
 #include "state.h"
 #include "util.h"
 
@@ -81,6 +81,23 @@ static void sweep_tmp(struct iso_store *s)
 	closedir(d);
 }
 
+/* Another user must not be able to prepare the store (say
+ * /tmp/isolate-data-UID before its owner first uses it) or change it. */
+static int check_owner(const struct iso_store *s, struct iso_error *err)
+{
+	struct stat st;
+
+	if (fstat(s->fd, &st) < 0)
+		return iso_error_set(err, errno, "stat the storage root %s", s->root);
+	if (st.st_uid != geteuid())
+		return iso_error_set(err, 0, "storage root %s belongs to uid %u, not to this user: refusing it",
+				     s->root, (unsigned)st.st_uid);
+	if (st.st_mode & 022)
+		return iso_error_set(err, 0, "storage root %s is writable by others (mode %04o): refusing it",
+				     s->root, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 int iso_store_open(struct iso_store *s, const char *root, struct iso_error *err)
 {
 	memset(s, 0, sizeof(*s));
@@ -93,15 +110,15 @@ int iso_store_open(struct iso_store *s, const char *root, struct iso_error *err)
 		return iso_error_set(err, 0, "storage root %s: \"..\" is not allowed", root);
 	if (mkdir_p(s->root, 0700, err) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(store_dirs) / sizeof(store_dirs[0]); i++) {
-		cleanup_free char *p = xasprintf("%s/%s", s->root, store_dirs[i]);
-
-		if (mkdir(p, 0700) < 0 && errno != EEXIST)
-			return iso_error_set(err, errno, "mkdir %s", p);
-	}
-	s->fd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	s->fd = open(s->root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s->fd < 0)
 		return iso_error_set(err, errno, "open the storage root %s", s->root);
+	if (check_owner(s, err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(store_dirs) / sizeof(store_dirs[0]); i++) {
+		if (mkdirat(s->fd, store_dirs[i], 0700) < 0 && errno != EEXIST)
+			return iso_error_set(err, errno, "mkdir %s/%s", s->root, store_dirs[i]);
+	}
 	sweep_tmp(s);
 	return 0;
 }
@@ -345,15 +362,6 @@ int iso_store_layer_commit(struct iso_store *s, struct iso_layer_writer *w, cons
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP || flag == FTW_D)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
 int iso_store_remove_tree(const struct iso_store *s, const char *path, struct iso_error *err)
 {
 	/* compared once normalised: "ROOT/", "ROOT/." and "ROOT/tmp/../.."
@@ -363,11 +371,7 @@ int iso_store_remove_tree(const struct iso_store *s, const char *path, struct is
 	if (norm == NULL || !path_is_under(norm, s->root) || strcmp(norm, s->root) == 0)
 		return iso_error_set(err, 0, "refusing to remove %s: not inside the store %s", path,
 				     s->root);
-	/* FTW_PHYS: symlinks are removed, never followed; FTW_MOUNT: a mount
-	 * left inside (it should not be) is not descended into */
-	if (nftw(norm, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
-		return iso_error_set(err, errno, "remove %s", path);
-	return 0;
+	return iso_rmtree(norm, NULL, err);
 }
 
 static int lock_file(struct iso_store *s, const char *name, int how, struct iso_error *err)
