@@ -4,7 +4,9 @@
 #   make check           unit + integration tests (as root)
 #   make check-asan      the whole suite against an ASan+UBSan build
 #   make check-cgroup-v2 the cgroup tests in a pure cgroup v2 VM (QEMU)
-#   make bench           benchmarks against crun, bubblewrap and podman
+#   make bench           benchmarks against crun, bubblewrap and podman (bench/run.sh),
+#                        and of pull and run IMAGE against podman, skopeo+umoci
+#                        (bench/images.sh)
 #   make check-fuzz      the seccomp profile loader fuzzed for 60 s (libFuzzer)
 #   make fuzz            the same for FUZZ_TIME seconds (default 1800)
 
@@ -95,6 +97,7 @@ fuzz: $(BUILD)/fuzz/fuzz_seccomp_profile
 
 bench: all $(BUILD)/tests/bench-alternate
 	BUILD=$(BUILD) bench/run.sh
+	BUILD=$(BUILD) bench/images.sh
 
 clean:
 	rm -rf build build-asan

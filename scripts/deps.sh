@@ -11,7 +11,7 @@ build="gcc make libc6-dev pkg-config libmnl-dev libnftables-dev libnetfilter-con
 test="$build libcmocka-dev bats busybox-static util-linux procps iproute2 uidmap nftables
 	qemu-system-x86 linux-image-amd64 kmod e2fsprogs cpio clang libclang-rt-14-dev
 	docker-registry skopeo umoci apache2-utils curl"
-bench="$test crun bubblewrap podman"
+bench="$test crun bubblewrap podman time openssl tzdata"
 
 case "${1:-build}" in
 build) want=$build ;;
