@@ -153,6 +153,10 @@ static int make_overlay(const char *scratch, size_t n, const struct iso_overlay_
 		return overlay_error(fsfd, errno, "source", err);
 	if (userxattr && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
 		return overlay_error(fsfd, errno, "userxattr", err);
+	/* the upper layer goes with the container: nothing to sync, at the
+	 * container's end least of all (Linux 5.10; idmapped layers need 5.19) */
+	if (fsconfig(fsfd, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0)
+		return overlay_error(fsfd, errno, "volatile", err);
 	if (set_lowerdirs(fsfd, scratch, n, err) < 0)
 		return -1;
 	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0)

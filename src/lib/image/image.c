@@ -66,34 +66,78 @@ void iso_image_free(struct iso_image *img)
 	memset(img, 0, sizeof(*img));
 }
 
-/* Unpacks one layer blob into a fresh directory of the store's tmp/ and
- * renames it into place, if its content is the diff_id it should be. */
-static int unpack_one(struct iso_store *s, const char *blob, const char *diff_id,
+struct pending {
+	size_t index;                /* in the manifest */
+	const char *diff_id;
+	int lock;
+	struct iso_layer_writer w;
+	bool unpacked;
+};
+
+static int by_diff_id(const void *a, const void *b)
+{
+	return strcmp(((const struct pending *)a)->diff_id, ((const struct pending *)b)->diff_id);
+}
+
+/* Unpacks one layer blob into a fresh directory of the store's tmp/, if
+ * its content is the diff_id it should be. */
+static int unpack_one(struct iso_store *s, const char *blob, struct pending *p,
 		      struct iso_error *err)
 {
 	struct iso_layer_opts opts = { .mode = ISO_LAYER_OVERLAY, .rootless = geteuid() != 0,
 				       .userxattr = geteuid() != 0 };
-	struct iso_layer_writer w;
 	struct iso_layer_stats st;
 	cleanup_close int fd = iso_store_open_blob(s, blob, err);
 	iso_digest_t got;
 
-	if (fd < 0 || iso_store_layer_begin(s, &w, err) < 0)
+	if (fd < 0 || iso_store_layer_begin(s, &p->w, err) < 0)
 		return -1;
-	if (iso_layer_unpack(fd, w.dir_fd, &opts, got, &st, err) < 0) {
-		iso_store_layer_abort(s, &w);
+	p->unpacked = true;
+	if (iso_layer_unpack(fd, p->w.dir_fd, &opts, got, &st, err) < 0)
 		return iso_error_prefix(err, "layer %s", blob);
-	}
-	if (strcmp(got, diff_id) != 0) {
-		iso_store_layer_abort(s, &w);
+	if (strcmp(got, p->diff_id) != 0)
 		return iso_error_set(err, 0, "layer %s: its content is %s, but the image config says %s",
-				     blob, got, diff_id);
-	}
+				     blob, got, p->diff_id);
 	/* without root, some of a layer cannot be made: say what */
 	if (st.skipped_devices > 0)
 		iso_log(ISO_LOG_NOTE, "layer %.19s: %llu device node(s) not made (no privilege to)",
 			blob, (unsigned long long)st.skipped_devices);
-	return iso_store_layer_commit(s, &w, diff_id, err);
+	return 0;
+}
+
+/* The layers not in the store yet, each once (an image may repeat one,
+ * such as the empty layer), sorted by diff_id: their locks are taken in
+ * that order, so that two pulls sharing layers cannot wait on each other. */
+static struct pending *missing_layers(struct iso_store *s, const struct iso_manifest *m,
+				      const struct iso_image_config *c, size_t *n)
+{
+	struct pending *v = xcalloc(m->n_layers + 1, sizeof(*v));
+
+	*n = 0;
+	for (size_t i = 0; i < m->n_layers; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < *n; k++)
+			dup = dup || strcmp(v[k].diff_id, c->diff_ids[i]) == 0;
+		if (dup || iso_store_has_layer(s, c->diff_ids[i]))
+			continue;
+		v[*n] = (struct pending){ .index = i, .diff_id = c->diff_ids[i], .lock = -1,
+					  .w = { .dir_fd = -1, .lock_fd = -1 } };
+		(*n)++;
+	}
+	qsort(v, *n, sizeof(*v), by_diff_id);
+	return v;
+}
+
+static void release(struct iso_store *s, struct pending *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].unpacked)
+			iso_store_layer_abort(s, &v[i].w);
+		if (v[i].lock >= 0)
+			close(v[i].lock);
+	}
+	free(v);
 }
 
 int iso_image_unpack(struct iso_store *s, const struct iso_manifest *manifest,
@@ -101,30 +145,49 @@ int iso_image_unpack(struct iso_store *s, const struct iso_manifest *manifest,
 		     void (*note)(void *ctx, size_t index, const char *diff_id), void *ctx,
 		     struct iso_error *err)
 {
+	struct pending *v;
+	size_t n;
+	bool any = false;
+
 	/* the diff_ids are read by the layers' index */
 	if (config->n_diff_ids != manifest->n_layers)
 		return iso_error_set(err, 0, "image %s: the config lists %zu layers, the manifest %zu",
 				     manifest->config.digest, config->n_diff_ids, manifest->n_layers);
-	for (size_t i = 0; i < manifest->n_layers; i++) {
-		const char *diff_id = config->diff_ids[i];
+	v = missing_layers(s, manifest, config, &n);
+	for (size_t i = 0; i < n; i++) {
 		char lock_name[16 + ISO_DIGEST_HEXLEN];
-		cleanup_close int lock = -1;
 
-		if (iso_store_has_layer(s, diff_id))
-			continue;
-		snprintf(lock_name, sizeof(lock_name), "layer-%s", iso_digest_hex(diff_id));
-		lock = iso_store_lock(s, lock_name, err);
-		if (lock < 0)
-			return -1;
-		/* another process may have unpacked it while this one waited */
-		if (iso_store_has_layer(s, diff_id))
-			continue;
-		if (unpack_one(s, manifest->layers[i].digest, diff_id, err) < 0)
-			return -1;
-		if (note)
-			note(ctx, i, diff_id);
+		snprintf(lock_name, sizeof(lock_name), "layer-%s", iso_digest_hex(v[i].diff_id));
+		v[i].lock = iso_store_lock(s, lock_name, err);
+		if (v[i].lock < 0)
+			goto fail;
 	}
+	for (size_t i = 0; i < n; i++) {
+		/* another process may have unpacked it while this one waited */
+		if (iso_store_has_layer(s, v[i].diff_id))
+			continue;
+		if (unpack_one(s, manifest->layers[v[i].index].digest, &v[i], err) < 0)
+			goto fail;
+		any = true;
+	}
+	/* once for them all: a per-layer sync costs the whole filesystem's
+	 * unwritten data each time */
+	if (any && iso_store_sync(s, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].unpacked)
+			continue;
+		v[i].unpacked = false;
+		if (iso_store_layer_commit(s, &v[i].w, v[i].diff_id, err) < 0)
+			goto fail;
+		if (note)
+			note(ctx, v[i].index, v[i].diff_id);
+	}
+	release(s, v, n);
 	return 0;
+fail:
+	release(s, v, n);
+	return -1;
 }
 
 int iso_image_flatten(struct iso_store *s, const struct iso_image *img, int dest_fd,

@@ -344,12 +344,6 @@ int iso_store_layer_commit(struct iso_store *s, struct iso_layer_writer *w, cons
 		return -1;
 	}
 	dest = iso_store_layer_path(s, diff_id);
-	if (syncfs(w->dir_fd) < 0) {
-		int e = errno;
-
-		iso_store_layer_abort(s, w);
-		return iso_error_set(err, e, "sync layer %s", diff_id);
-	}
 	if (rename(w->tmp_path, dest) < 0) {
 		int e = errno;
 
@@ -359,6 +353,15 @@ int iso_store_layer_commit(struct iso_store *s, struct iso_layer_writer *w, cons
 		return iso_error_set(err, e, "store layer %s", diff_id);
 	}
 	close_layer_writer(w);
+	return 0;
+}
+
+int iso_store_sync(const struct iso_store *s, struct iso_error *err)
+{
+	cleanup_close int fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || syncfs(fd) < 0)
+		return iso_error_set(err, errno, "sync the store %s", s->root);
 	return 0;
 }
 

@@ -78,10 +78,15 @@ struct iso_layer_writer {
 int iso_store_layer_begin(struct iso_store *s, struct iso_layer_writer *w, struct iso_error *err);
 /* Renames the directory to layers/sha256/HEX of DIFF_ID (if another
  * process got there first, with the same content, this copy is removed).
- * The writer is closed either way; on error its directory is removed. */
+ * The writer is closed either way; on error its directory is removed.
+ * The caller makes the content durable first (iso_store_sync), once for
+ * all the layers it commits: a layer is never named before its files are
+ * on disk. */
 int iso_store_layer_commit(struct iso_store *s, struct iso_layer_writer *w, const char *diff_id,
 			   struct iso_error *err);
 void iso_store_layer_abort(struct iso_store *s, struct iso_layer_writer *w);
+/* syncfs(2) of the store's filesystem. */
+int iso_store_sync(const struct iso_store *s, struct iso_error *err);
 /* Removes a directory tree in the store (a layer, a tmp dir, a
  * container's dir), without following symlinks and without crossing
  * into other filesystems. */
