@@ -63,6 +63,8 @@ blob_gets() {
 	[ "$output" = "hello from single" ]
 	# the layer is stored once, unpacked, with its owners as they were
 	[ -x "$STORE/layers/sha256/"*/bin/busybox ]
+	# the overlay trial, passed, is kept for this kernel
+	[ "$(cat "$STORE/overlay-ok")" = "$(uname -r)" ]
 }
 
 @test "pull again is a no-op: nothing is downloaded" {
