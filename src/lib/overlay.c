@@ -33,7 +33,7 @@ static int attach_layer(int src, const char *dir, int userns_fd, bool readonly, 
 	if (userns_fd >= 0 && iso_mount_set(mnt, false, ro, 0, 0, userns_fd) < 0) {
 		if (!iso_mount_idmap_unsupported(errno))
 			return iso_error_set(err, errno, "idmap the mount of %s", dir);
-		return iso_error_set(err, errno, "idmap the mount of %s (the image store's filesystem must support idmapped mounts, Linux 5.19 or later)",
+		return iso_error_set(err, errno, "idmap the mount of %s (the image store's filesystem cannot be idmapped: ext4, xfs and btrfs can, tmpfs from Linux 6.3; move the store, or run with --userns host)",
 				     dir);
 	}
 	if (userns_fd < 0 && iso_mount_set(mnt, false, ro, 0, 0, -1) < 0)

@@ -380,7 +380,8 @@ blob_gets() {
 @test "the first argument is the image; the host-root sandbox is asked for with --" {
 	run img run --network none -- echo sandbox
 	expect_status 0
-	[ "$output" = "sandbox" ]
+	# (kernels before 6.3 add a note: tmpfs cannot be idmapped there)
+	[ "${lines[-1]}" = "sandbox" ]
 	run -127 img run --network none -- no-such-command-xyz
 	expect_status 127
 	run img run
