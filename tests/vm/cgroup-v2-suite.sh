@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The cgroup v2 suite, run inside the VM of run-in-v2-vm.sh: bats files
-# (default: tests/integration/cgroups.bats) against $ISOLATE (default:
+# (default: tests/integration/cgroups.bats, then the tests of
+# images.bats that depend on the kernel: the overlay of idmapped layers,
+# on the VM's Linux 6.1, older than this host's) against $ISOLATE (default:
 # build/isolate), as TAP on stdout, then one more TAP test: that the
 # suite left no cgroup under /sys/fs/cgroup/isolate, and no process in it.
 # Exits non-zero when a test failed.
@@ -20,6 +22,10 @@ files=("$@")
 export ISOLATE=${ISOLATE:-$top/build/isolate} TMPDIR=/var/tmp
 bats --tap "${files[@]}" 2>&1
 status=$?
+if [ $# -eq 0 ]; then
+	bats --tap -f 'pull then run|layers: a deleted|two containers of one image|volume into a directory|owns the image|copy of the image|without root' \
+		"$top/tests/integration/images.bats" 2>&1 || status=1
+fi
 
 parent=/sys/fs/cgroup/isolate
 name="cgroup v2 VM: the suite leaves no cgroup under $parent"
