@@ -59,6 +59,8 @@ static const char run_help[] =
 	"  -u, --user USER[:GROUP]    User to run as: names or ids, looked up in the rootfs\n"
 	"  -h, --hostname NAME        Container hostname (default: a random id)\n"
 	"  -i, --interactive          Keep stdin attached\n"
+	"      --rm                   Accepted for docker's sake: a container is always\n"
+	"                             removed when it ends\n"
 	"  -t, --tty                  Allocate a pseudo-terminal\n"
 	"      --init                 Run a built-in init as PID 1 (signals, zombies)\n"
 	"      --name NAME            Name the container (for --network container:NAME)\n"
@@ -136,7 +138,7 @@ enum {
 	OPT_ENV_FILE = 256, OPT_TMPFS, OPT_ROOTFS, OPT_READ_ONLY, OPT_USERNS, OPT_PID,
 	OPT_NETWORK, OPT_UTS, OPT_IPC, OPT_CGROUPNS, OPT_UIDMAP, OPT_GIDMAP, OPT_INIT,
 	OPT_HELP, OPT_NAME, OPT_IP, OPT_MAC, OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION,
-	OPT_ADD_HOST, OPT_IGNORE_MISSING, OPT_STATS_FILE, OPT_DEVICE,
+	OPT_ADD_HOST, OPT_IGNORE_MISSING, OPT_STATS_FILE, OPT_DEVICE, OPT_RM,
 };
 
 static const struct option run_options[] = {
@@ -160,6 +162,7 @@ static const struct option run_options[] = {
 	{ "gidmap", required_argument, NULL, OPT_GIDMAP },
 	{ "init", no_argument, NULL, OPT_INIT },
 	{ "interactive", no_argument, NULL, 'i' },
+	{ "rm", no_argument, NULL, OPT_RM },
 	{ "tty", no_argument, NULL, 't' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "name", required_argument, NULL, OPT_NAME },
@@ -286,6 +289,9 @@ static int apply_option(struct run_flags *f, int opt, const char *arg, struct is
 	case OPT_GIDMAP: return add_idmap(l->gid_mappings, &l->n_gid_mappings, arg, err);
 	case OPT_INIT: spec->init = true; return 0;
 	case 'i': spec->process.stdin_open = true; return 0;
+	/* docker's habit: a container that runs in the foreground is always
+	 * removed when it ends here, so --rm asks for what happens anyway */
+	case OPT_RM: return 0;
 	case 't': spec->process.terminal = true; return 0;
 	case OPT_HELP: f->help = true; return 0;
 	case OPT_NAME: return replace_string(&f->name, arg);

@@ -58,7 +58,8 @@ blob_gets() {
 	expect_status 0
 	expect_output "Status: Downloaded newer image for $REGISTRY/test/single:oci"
 	[ "${lines[-1]}" = "$REGISTRY/test/single:oci" ]
-	run img run --network none "$REGISTRY/test/single:oci"
+	# --rm, as docker users type it: what happens anyway
+	run img run --rm --network none "$REGISTRY/test/single:oci"
 	expect_status 0
 	[ "$output" = "hello from single" ]
 	# the layer is stored once, unpacked, with its owners as they were
