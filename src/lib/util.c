@@ -260,3 +260,14 @@ void iso_keep_only_fd(int keep)
 		close_range(3, (unsigned)keep - 1, 0);
 	close_range((unsigned)keep + 1, ~0U, 0);
 }
+
+void iso_printable(const char *s, char *out, size_t size)
+{
+	size_t i = 0;
+
+	for (; s != NULL && *s != '\0' && i + 1 < size; s++, i++)
+		out[i] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+	out[i] = '\0';
+	if (s != NULL && *s != '\0' && size > 4)
+		memcpy(out + size - 4, "...", 4);
+}

@@ -66,6 +66,10 @@ bool path_is_under(const char *path, const char *dir);
  * a container path can never be written to climb. Returns NULL on "..". */
 char *path_normalize(const char *path);
 
+/* S made safe to print in a message, into OUT (SIZE bytes): control
+ * characters become '?', and a long S is cut with "..." at the end. */
+void iso_printable(const char *s, char *out, size_t size);
+
 /* A short random hexadecimal id (12 characters), as docker shows ids. */
 void random_hex_id(char out[13]);
 

@@ -255,6 +255,22 @@ static void read_file_at_missing_file_says_open_and_why(void **state)
 	assert_string_equal(err.msg, "open missing: No such file or directory");
 }
 
+/* names from images and archives reach messages: no terminal escapes */
+static void printable_hides_control_characters_and_cuts_long_strings(void **state)
+{
+	char out[8];
+
+	(void)state;
+	iso_printable("a\x1b[2Jb", out, sizeof(out));
+	assert_string_equal(out, "a?[2Jb");
+	iso_printable("abcdefghij", out, sizeof(out));
+	assert_string_equal(out, "abcd...");
+	iso_printable(NULL, out, sizeof(out));
+	assert_string_equal(out, "");
+	iso_printable("x\x7f", out, sizeof(out));
+	assert_string_equal(out, "x?");
+}
+
 static void write_all_fails_on_a_bad_fd(void **state)
 {
 	(void)state;
@@ -291,6 +307,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(read_file_at_missing_file_says_open_and_why,
 						tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(write_all_fails_on_a_bad_fd),
+		cmocka_unit_test(printable_hides_control_characters_and_cuts_long_strings),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

@@ -21,16 +21,11 @@
 #include "image.h"
 #include "manifest.h"
 #include "ref.h"
+#include "jsonutil.h"
 #include "util.h"
 
 #define COPY_BUF (128 * 1024)
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static void json_decref_p(json_t **j)
-{
-	json_decref(*j);
-}
-#define cleanup_json __attribute__((cleanup(json_decref_p)))
 
 struct imp {
 	const char *what;

@@ -45,9 +45,6 @@ const char *arc_normalize(const char *name);
 enum arc_kind arc_classify(const char *name);
 /* "blobs/sha256/HEX" of DIGEST (caller frees). */
 char *arc_blob_name(const char *digest);
-/* S made safe to print in a message: control characters become '?',
- * long strings are cut. */
-void arc_printable(const char *s, char *out, size_t size);
 
 void arc_src_init(struct arc_src *src, struct iso_store *s, const struct iso_load_opts *o,
 		  const char *what);

@@ -11,16 +11,11 @@
 #include "log.h"
 #include "manifest.h"
 #include "ref.h"
+#include "jsonutil.h"
 #include "util.h"
 
 #define ANN_REF_NAME "org.opencontainers.image.ref.name"
 #define ANN_IMAGE_NAME "io.containerd.image.name"
-
-static void json_decref_p(json_t **j)
-{
-	json_decref(*j);
-}
-#define cleanup_json __attribute__((cleanup(json_decref_p)))
 
 /* An image found in the source. */
 struct cand {
@@ -111,7 +106,7 @@ static void names_from_annotations(json_t *ann, const char *where, char ***refs)
 		return;
 	full = full_ref(name, &why);
 	if (full == NULL) {
-		arc_printable(why.msg, shown, sizeof(shown));
+		iso_printable(why.msg, shown, sizeof(shown));
 		iso_log(ISO_LOG_WARN, "%s: loaded untagged: %s", where, shown);
 		return;
 	}
@@ -233,7 +228,7 @@ static int check_layout(struct load *l, struct iso_error *err)
 	if (v == NULL || strncmp(v, "1.", 2) != 0) {
 		char shown[64];
 
-		arc_printable(v ? v : "(none)", shown, sizeof(shown));
+		iso_printable(v ? v : "(none)", shown, sizeof(shown));
 		return iso_error_set(err, 0, "%s: oci-layout: unsupported imageLayoutVersion %s (expected 1.x)",
 				     l->src.what, shown);
 	}
@@ -301,7 +296,7 @@ static int legacy_blob(struct load *l, json_t *v, const char *where, bool config
 	if (path == NULL)
 		return iso_error_set(err, 0, "%s: manifest.json: %s: expected a string", l->src.what,
 				     where);
-	arc_printable(path, shown, sizeof(shown));
+	iso_printable(path, shown, sizeof(shown));
 	if (k != ARC_BLOB && k != (config ? ARC_CONFIG : ARC_LAYER))
 		return iso_error_set(err, 0, "%s: manifest.json: %s: \"%s\" is not a %s name an image archive uses",
 				     l->src.what, where, shown, config ? "config" : "layer");

@@ -72,16 +72,6 @@ char *arc_blob_name(const char *digest)
 	return xasprintf("blobs/sha256/%s", iso_digest_hex(digest));
 }
 
-void arc_printable(const char *s, char *out, size_t size)
-{
-	size_t i = 0;
-
-	for (; s != NULL && *s != '\0' && i + 1 < size; s++, i++)
-		out[i] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-	out[i] = '\0';
-	if (s != NULL && *s != '\0' && size > 4)
-		memcpy(out + size - 4, "...", 4);
-}
 
 /* The digest a name of kind K claims for its content, or "" if none. */
 static void claimed_digest(const char *name, enum arc_kind k, iso_digest_t out)
@@ -143,7 +133,7 @@ static int mismatch(struct arc_src *src, const char *name, const char *got, stru
 {
 	char shown[160];
 
-	arc_printable(name, shown, sizeof(shown));
+	iso_printable(name, shown, sizeof(shown));
 	return iso_error_set(err, 0, "%s: %s: digest mismatch: its content is %s", src->what, shown,
 			     got);
 }
@@ -228,7 +218,7 @@ static int read_error(struct arc_src *src, struct archive *a, const char *name,
 	const char *m = archive_error_string(a);
 	char shown[160];
 
-	arc_printable(name, shown, sizeof(shown));
+	iso_printable(name, shown, sizeof(shown));
 	return iso_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : 0,
 			     "%s: read %s: %s", src->what, shown, m ? m : "truncated archive");
 }

@@ -9,13 +9,8 @@
 #include <unistd.h>
 
 #include "ref.h"
+#include "jsonutil.h"
 #include "util.h"
-
-static void json_decref_p(json_t **j)
-{
-	json_decref(*j);
-}
-#define cleanup_json __attribute__((cleanup(json_decref_p)))
 
 static char *db_path(const struct iso_store *s)
 {

@@ -31,18 +31,6 @@
 
 /* ---- messages ---- */
 
-/* S made safe to print: control characters become '?', long names are
- * cut ("..." at the end). */
-static void printable(const char *s, char *out, size_t size)
-{
-	size_t i = 0;
-
-	for (; s != NULL && *s != '\0' && i + 1 < size; s++, i++)
-		out[i] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-	out[i] = '\0';
-	if (s != NULL && *s != '\0' && size > 4)
-		memcpy(out + size - 4, "...", 4);
-}
 
 int layer_error(struct unpacker *u, int errnum, const char *fmt, ...)
 {
@@ -52,8 +40,8 @@ int layer_error(struct unpacker *u, int errnum, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	printable(what, shown_what, sizeof(shown_what));
-	printable(u->entry, shown, sizeof(shown));
+	iso_printable(what, shown_what, sizeof(shown_what));
+	iso_printable(u->entry, shown, sizeof(shown));
 	return iso_error_set(u->err, errnum, "layer entry \"%s\": %s", shown, shown_what);
 }
 

@@ -6,13 +6,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "jsonutil.h"
 #include "util.h"
-
-static void json_decref_p(json_t **j)
-{
-	json_decref(*j);
-}
-#define cleanup_json __attribute__((cleanup(json_decref_p)))
 
 static json_t *load_json(const char *buf, size_t len, const char *what, struct iso_error *err)
 {
