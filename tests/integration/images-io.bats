@@ -289,3 +289,27 @@ expect_nothing_recorded() {
 	expect_output 'the name has a ".." component'
 	expect_nothing_recorded
 }
+
+@test "an image's StopSignal is what a SIGTERM to isolate run delivers; an unknown one is refused" {
+	tar -C "$ROOTFS_TEMPLATE" -cf "$W/rootfs.tar" .
+	img import -c 'STOPSIGNAL SIGUSR1' "$W/rootfs.tar" test/stopsig:1 >/dev/null
+	"$ISOLATE" --storage-root "$STORE" run --network none test/stopsig:1 sh -c \
+		'trap "echo got-usr1; exit 3" USR1; trap "echo got-term; exit 4" TERM; echo ready; while :; do sleep 0.1; done' \
+		> "$W/out" 2>&1 &
+	rt=$!
+	for _ in $(seq 100); do
+		grep -q ready "$W/out" 2>/dev/null && break
+		sleep 0.1
+	done
+	kill -TERM $rt
+	status=0
+	wait $rt || status=$?
+	[ "$status" = 3 ] || { cat "$W/out"; false; }
+	grep -q got-usr1 "$W/out"
+	# import takes the config as given; run refuses what it cannot send
+	img import -c 'STOPSIGNAL SIGNOPE' "$W/rootfs.tar" test/stopsig:bad >/dev/null
+	run img run --network none test/stopsig:bad true
+	expect_status 125
+	expect_output "unknown StopSignal SIGNOPE"
+	[ -z "$(ls -A "$STORE/containers")" ]
+}
