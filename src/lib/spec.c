@@ -24,7 +24,7 @@ struct iso_spec *iso_spec_new(void)
 	spec->process.cwd = xstrdup("/");
 	r->memory_limit = r->memory_reservation = r->memory_swap = ISO_UNSET;
 	r->cpu_shares = r->cpu_weight = r->cpu_quota = r->cpu_period = ISO_UNSET;
-	r->pids_limit = r->blkio_weight = ISO_UNSET;
+	r->pids_limit = r->blkio_weight = r->memory_swappiness = ISO_UNSET;
 	return spec;
 }
 
@@ -62,7 +62,39 @@ void iso_spec_free(struct iso_spec *spec)
 	free(spec->linux_.resources.read_bps);
 	free(spec->linux_.resources.write_bps);
 	free(spec->linux_.resources.devices);
+	for (size_t i = 0; i < spec->linux_.resources.n_hugepages; i++)
+		free(spec->linux_.resources.hugepages[i].pagesize);
+	free(spec->linux_.resources.hugepages);
+	strv_free(spec->linux_.resources.unified);
+	free(spec->process.apparmor_profile);
+	free(spec->process.selinux_label);
+	free(spec->domainname);
+	for (size_t i = 0; i < spec->n_ns_paths; i++)
+		free(spec->ns_paths[i].path);
+	free(spec->ns_paths);
+	for (size_t i = 0; i < spec->n_devices; i++)
+		free(spec->devices[i].path);
+	free(spec->devices);
+	for (size_t i = 0; i < spec->n_sysctls; i++) {
+		free(spec->sysctls[i].key);
+		free(spec->sysctls[i].value);
+	}
+	free(spec->sysctls);
+	for (int k = 0; k < ISO_HOOK_KINDS; k++) {
+		for (size_t i = 0; i < spec->hooks.n[k]; i++)
+			iso_hook_clear(&spec->hooks.list[k][i]);
+		free(spec->hooks.list[k]);
+	}
+	free(spec->annotations_json);
+	free(spec->oci_version);
 	free(spec);
+}
+
+void iso_hook_clear(struct iso_hook *h)
+{
+	free(h->path);
+	strv_free(h->args);
+	strv_free(h->env);
 }
 
 static char **split_options(const char *options)

@@ -57,6 +57,11 @@ struct iso_process {
 	struct iso_caps caps;
 	bool no_new_privileges;
 	unsigned int preserve_fds;      /* fds 3..3+N-1 of the caller reach the command */
+	bool has_umask;
+	mode_t umask;           /* OCI process.user.umask */
+	char *apparmor_profile; /* accepted, kept for state; not applied */
+	char *selinux_label;    /* accepted, kept for state; not applied */
+	struct iso_console_size { unsigned short rows, cols; } console_size; /* 0: unset */
 };
 
 /* linux.resources.devices: who may make, read or write which device. */
@@ -65,6 +70,12 @@ struct iso_device_rule {
 	char type;              /* 'a' all, 'c' char, 'b' block */
 	int64_t major, minor;   /* -1: any */
 	char access[4];         /* of "rwm" */
+};
+
+/* linux.resources.hugepageLimits[]: "2MB" pages, bytes. */
+struct iso_hugepage_limit {
+	char *pagesize;
+	uint64_t limit;
 };
 
 /* A resource value not given: the kernel's default stays. */
@@ -92,6 +103,10 @@ struct iso_resources {
 	size_t n_write_bps;
 	struct iso_device_rule *devices;        /* in order; none: the cgroup's as is */
 	size_t n_devices;
+	int64_t memory_swappiness;      /* 0..100 (v1 only) */
+	struct iso_hugepage_limit *hugepages;   /* hugepageLimits */
+	size_t n_hugepages;
+	char **unified;                 /* cgroup v2 files: key, value, key, value, ..., NULL */
 };
 
 /* True when any limit is asked for. */
@@ -114,6 +129,51 @@ struct iso_linux {
 };
 
 
+/* A namespace joined rather than created (OCI linux.namespaces[].path). */
+struct iso_ns_path {
+	int type;               /* CLONE_NEW* */
+	char *path;
+};
+
+/* linux.devices: a node made in the container's /dev. */
+struct iso_device {
+	char *path;             /* absolute, inside the container */
+	char type;              /* 'c', 'b', 'u' (= 'c'), 'p' (a fifo) */
+	int64_t major, minor;
+	bool has_mode, has_uid, has_gid;
+	mode_t mode;            /* permission bits */
+	uid_t uid;
+	gid_t gid;
+};
+
+struct iso_sysctl {
+	char *key;              /* "net.ipv4.ip_forward" */
+	char *value;
+};
+
+/* OCI hooks, by the point of the lifecycle they run at. */
+enum iso_hook_kind {
+	ISO_HOOK_PRESTART,
+	ISO_HOOK_CREATE_RUNTIME,
+	ISO_HOOK_CREATE_CONTAINER,
+	ISO_HOOK_START_CONTAINER,
+	ISO_HOOK_POSTSTART,
+	ISO_HOOK_POSTSTOP,
+	ISO_HOOK_KINDS
+};
+
+struct iso_hook {
+	char *path;             /* absolute */
+	char **args;            /* NULL: just the path */
+	char **env;             /* NULL: empty environment */
+	int timeout;            /* seconds; 0: none */
+};
+
+struct iso_hooks {
+	struct iso_hook *list[ISO_HOOK_KINDS];
+	size_t n[ISO_HOOK_KINDS];
+};
+
 struct iso_spec {
 	struct iso_process process;
 	struct {
@@ -130,7 +190,28 @@ struct iso_spec {
 	size_t n_mounts;
 	struct iso_linux linux_;
 	bool init;              /* --init: built-in PID 1 */
+
+	/* OCI config.json only (isolate-oci) */
+	char *domainname;
+	struct iso_ns_path *ns_paths;   /* namespaces joined by path */
+	size_t n_ns_paths;
+	struct iso_device *devices;
+	size_t n_devices;
+	struct iso_sysctl *sysctls;
+	size_t n_sysctls;
+	bool has_personality;
+	unsigned long personality;      /* PER_LINUX or PER_LINUX32 */
+	unsigned long rootfs_propagation;       /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE, 0: default */
+	struct iso_hooks hooks;
+	char *annotations_json;         /* the object as given, for the state; NULL: none */
+	char *oci_version;
+	/* OCI semantics where they differ from docker's: stdio passed on
+	 * untouched, no default environment, no default mounts */
+	bool oci;
 };
+
+/* Frees a hook's fields (not the struct). */
+void iso_hook_clear(struct iso_hook *h);
 
 /* The read-only view of the host's root: no rootfs and no image. */
 bool iso_spec_host_root(const struct iso_spec *spec);
