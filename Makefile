@@ -1,6 +1,6 @@
 # isolate — build, test and sanitizer targets.
 #
-#   make                 build build/isolate
+#   make                 build build/isolate and build/isolate-oci
 #   make check           unit + integration tests (as root)
 #   make check-asan      the whole suite against an ASan+UBSan build
 #   make check-cgroup-v2 the cgroup tests in a pure cgroup v2 VM (QEMU)
@@ -32,14 +32,16 @@ LIB_SRC  := $(wildcard src/lib/*.c src/lib/image/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(wildcard src/isolate/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+OCI_SRC  := $(wildcard src/isolate-oci/*.c)
+OCI_OBJ  := $(OCI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all tests check check-unit check-integration check-asan check-cgroup-v2 check-fuzz fuzz bench clean
-all: $(BUILD)/isolate
+all: $(BUILD)/isolate $(BUILD)/isolate-oci
 tests: $(UNIT_BIN)
 
-$(BUILD)/%.o: %.c $(wildcard src/lib/*.h src/lib/image/*.h src/isolate/*.h) VERSION
+$(BUILD)/%.o: %.c $(wildcard src/lib/*.h src/lib/image/*.h src/isolate/*.h src/isolate-oci/*.h) VERSION
 	@mkdir -p $(dir $@)
 	@echo '  CC     $<'
 	@$(CC) $(CFLAGS) -DISOLATE_VERSION='"$(VERSION)"' -c -o $@ $<
@@ -48,6 +50,9 @@ $(BUILD)/libisolate.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/isolate: $(CLI_OBJ) $(BUILD)/libisolate.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/isolate-oci: $(OCI_OBJ) $(BUILD)/libisolate.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/helpers.h $(BUILD)/libisolate.a

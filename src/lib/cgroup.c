@@ -40,11 +40,24 @@ int iso_cgroup_plan(struct iso_cgroup *cg, const struct iso_cgroup_layout *l,
 		    const char *parent, const char *id, bool as_root, struct iso_error *err)
 {
 	cleanup_free char *rel = xasprintf("/%s/%s", parent ? parent : "isolate", id);
-	cleanup_free char *norm = path_normalize(rel);
 
 	*cg = (struct iso_cgroup){ .layout = l };
 	if (iso_cgroup_parent_check(parent, err) < 0)
 		return -1;
+	return iso_cgroup_plan_path(cg, l, rel, as_root, err);
+}
+
+int iso_cgroup_plan_path(struct iso_cgroup *cg, const struct iso_cgroup_layout *l,
+			 const char *path, bool as_root, struct iso_error *err)
+{
+	cleanup_free char *rel = xasprintf("/%s", path);
+	cleanup_free char *norm = path_normalize(rel);
+
+	*cg = (struct iso_cgroup){ .layout = l };
+	if (iso_cgroup_parent_check(path, err) < 0)
+		return -1;
+	if (norm == NULL || strcmp(norm, "/") == 0)
+		return iso_error_set(err, 0, "cgroup path %s: not a cgroup below the root", path);
 	cg->paths = xcalloc(l->n + 1, sizeof(char *));
 	cg->dirs = xcalloc(l->n + 1, sizeof(int));
 	for (size_t i = 0; i < l->n; i++)
@@ -470,4 +483,62 @@ void iso_cgroup_destroy_record(const char *record, const char *id)
 	for (size_t i = 0; i < n; i++)
 		if (dirs[i] >= 0)
 			close(dirs[i]);
+}
+
+/* The hierarchy of the host's layout mounted at MOUNT, or -1. */
+static int layout_index(const struct iso_cgroup_layout *l, const char *mount)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->h[i].mount, mount) == 0)
+			return (int)i;
+	return -1;
+}
+
+int iso_cgroup_open_record(struct iso_cgroup *cg, const char *record, const char *name,
+			   struct iso_error *err)
+{
+	const struct iso_cgroup_layout *l = iso_cgroup_layout_host(err);
+	cleanup_free char *copy = xstrdup(record);
+	char *save = NULL;
+
+	*cg = (struct iso_cgroup){ .layout = l };
+	if (l == NULL)
+		return -1;
+	cg->paths = xcalloc(l->n + 1, sizeof(char *));
+	cg->dirs = xcalloc(l->n + 1, sizeof(int));
+	for (size_t i = 0; i < l->n; i++) {
+		cg->dirs[i] = -1;
+		cg->paths[i] = xstrdup("");
+	}
+	for (char *line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+		cleanup_free char *rooted = NULL;
+		cleanup_free char *norm = NULL;
+		int i;
+
+		if (tab == NULL)
+			continue;
+		*tab = '\0';
+		rooted = xasprintf("/%s", tab + 1);
+		norm = path_normalize(rooted);
+		i = layout_index(l, line);
+		if (i < 0 || norm == NULL || !names_container(norm, name))
+			continue;
+		free(cg->paths[i]);
+		cg->paths[i] = xstrdup(norm + 1);
+		cg->dirs[i] = open_cgroup_dir(line, norm + 1);
+		if (cg->dirs[i] >= 0)
+			cg->any = true;
+	}
+	return 0;
+}
+
+void iso_cgroup_close(struct iso_cgroup *cg)
+{
+	for (size_t i = 0; cg->dirs != NULL && cg->layout != NULL && i < cg->layout->n; i++)
+		if (cg->dirs[i] >= 0)
+			close(cg->dirs[i]);
+	strv_free(cg->paths);
+	free(cg->dirs);
+	*cg = (struct iso_cgroup){ 0 };
 }

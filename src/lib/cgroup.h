@@ -65,6 +65,11 @@ int iso_cgroup_parent_check(const char *parent, struct iso_error *err);
 int iso_cgroup_plan(struct iso_cgroup *cg, const struct iso_cgroup_layout *l,
 		    const char *parent, const char *id, bool as_root, struct iso_error *err);
 
+/* The same for an exact PATH ("/a/b", or "a/b": the same) below each
+ * hierarchy's root as root, below the caller's cgroup without. */
+int iso_cgroup_plan_path(struct iso_cgroup *cg, const struct iso_cgroup_layout *l,
+			 const char *path, bool as_root, struct iso_error *err);
+
 /* "MOUNT\tPATH" lines of the plan, for the state's record. */
 char *iso_cgroup_record(const struct iso_cgroup *cg);
 
@@ -108,6 +113,27 @@ void iso_cgroup_destroy(struct iso_cgroup *cg);
  * runtime died.  Only cgroups named ID, on a cgroup filesystem, are
  * touched. */
 void iso_cgroup_destroy_record(const char *record, const char *id);
+
+/* A container's cgroups again, from its record (iso_cgroup_record) in
+ * another process: those of the record that still exist are opened, in
+ * the host's layout.  Only cgroups whose last component is NAME are. */
+int iso_cgroup_open_record(struct iso_cgroup *cg, const char *record, const char *name,
+			   struct iso_error *err);
+
+/* Closes what iso_cgroup_open_record opened, leaving the cgroups. */
+void iso_cgroup_close(struct iso_cgroup *cg);
+
+/* Freezes (FREEZE) or thaws every process of the cgroup: the v1 freezer
+ * where the host has one, else cgroup v2's cgroup.freeze; returns once the
+ * kernel says it is done. */
+int iso_cgroup_freeze(const struct iso_cgroup *cg, bool freeze, struct iso_error *err);
+bool iso_cgroup_frozen(const struct iso_cgroup *cg);
+
+/* The processes in the cgroup (host pids), malloc'd. */
+int iso_cgroup_pids(const struct iso_cgroup *cg, pid_t **pids, size_t *n, struct iso_error *err);
+
+/* Writes R's limits (those set) into the cgroups made: runc update. */
+int iso_cgroup_update(struct iso_cgroup *cg, const struct iso_resources *r, struct iso_error *err);
 
 /* In the container: the cgroup filesystem at DEST under the root STAGE
  * (cgroup2, or a tmpfs of the v1 hierarchies), read-only unless WRITABLE.

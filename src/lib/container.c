@@ -464,7 +464,7 @@ static int start(struct run *run, struct iso_error *err)
 	}
 	if (run->pid == 0) {
 		close(fds[0]);
-		iso_child_main(run->spec, fds[1], !run->privileged);
+		iso_child_main(run->spec, fds[1], !run->privileged, NULL);
 	}
 	close(fds[1]);
 	run->sync = fds[0];

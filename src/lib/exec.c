@@ -1,7 +1,9 @@
 #include "exec.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "env.h"
@@ -41,6 +43,42 @@ int iso_exec(char *const *argv, char *const *envp, struct iso_error *err)
 			first_denial = EACCES;
 		else if (errno != ENOENT && errno != ENOTDIR && errno != EACCES)
 			return exec_failed(cmd, errno, err);
+		if (*end == '\0')
+			break;
+		p = end;
+	}
+	if (first_denial != 0)
+		return exec_failed(cmd, first_denial, err);
+	return iso_error_set_status(err, ISO_EXIT_NOT_FOUND, 0,
+				    "exec %s: executable file not found in $PATH", cmd);
+}
+
+int iso_exec_lookup(const char *cmd, char *const *envp, char **found, struct iso_error *err)
+{
+	const char *path = iso_env_get(envp, "PATH");
+	int first_denial = 0;
+
+	*found = NULL;
+	if (cmd[0] == '\0')
+		return exec_failed(cmd, ENOENT, err);
+	if (strchr(cmd, '/') != NULL) {
+		if (access(cmd, X_OK) < 0)
+			return exec_failed(cmd, errno, err);
+		*found = xstrdup(cmd);
+		return 0;
+	}
+	for (const char *p = path ? path : ISO_DEFAULT_PATH;; p++) {
+		const char *end = strchrnul(p, ':');
+		char *full = xasprintf("%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", cmd);
+		struct stat st;
+
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0) {
+			*found = full;
+			return 0;
+		}
+		if (errno == EACCES && first_denial == 0)
+			first_denial = EACCES;
+		free(full);
 		if (*end == '\0')
 			break;
 		p = end;

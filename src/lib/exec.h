@@ -9,4 +9,8 @@
  * was not found and 126 when it was found but cannot be executed. */
 int iso_exec(char *const *argv, char *const *envp, struct iso_error *err);
 
+/* Finds CMD as iso_exec would (an executable regular file) without
+ * executing it: *FOUND, malloc'd.  Fails as iso_exec would. */
+int iso_exec_lookup(const char *cmd, char *const *envp, char **found, struct iso_error *err);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -27,8 +28,12 @@
 #include "rootfs.h"
 #include "signals.h"
 #include "sync.h"
+#include "sysctl.h"
 #include "userdb.h"
 #include "util.h"
+
+/* keyctl(2)'s KEYCTL_JOIN_SESSION_KEYRING, without libkeyutils */
+#define KEYCTL_JOIN_SESSION_KEYRING_ 1
 
 pid_t iso_clone(uint64_t flags)
 {
@@ -116,11 +121,14 @@ static int setup_stdio(const struct iso_spec *spec, int sync, struct iso_error *
 static int setup_uts(const struct iso_spec *spec, struct iso_error *err)
 {
 	const char *name = spec->hostname;
+	const char *domain = spec->domainname;
 
-	if (!(spec->linux_.new_namespaces & CLONE_NEWUTS) || name == NULL)
+	if (!(spec->linux_.new_namespaces & CLONE_NEWUTS))
 		return 0;
-	if (sethostname(name, strlen(name)) < 0)
+	if (name != NULL && sethostname(name, strlen(name)) < 0)
 		return iso_error_set(err, errno, "set hostname %s", name);
+	if (domain != NULL && setdomainname(domain, strlen(domain)) < 0)
+		return iso_error_set(err, errno, "set domainname %s", domain);
 	return 0;
 }
 
@@ -156,6 +164,43 @@ static bool setgroups_denied(void)
 	if (read_file_at(AT_FDCWD, "/proc/self/setgroups", &state, NULL, &ignored) < 0)
 		return false;
 	return strncmp(state, "deny", 4) == 0;
+}
+
+/* OCI: numeric ids; the supplementary groups /etc/group gives the user
+ * (as runc has it), then additionalGids. */
+static int resolve_oci_user(const struct iso_spec *spec, struct iso_resolved_user *u,
+			    struct iso_error *err)
+{
+	const struct iso_user *cu = &spec->process.user;
+	cleanup_free char *ids = xasprintf("%u:%u", (unsigned)cu->uid, (unsigned)cu->gid);
+
+	if (iso_user_resolve(ids, "/etc/passwd", "/etc/group", u, err) < 0)
+		return -1;
+	u->groups = xrealloc(u->groups, (u->n_groups + cu->n_additional_gids + 1) * sizeof(gid_t));
+	for (size_t i = 0; i < cu->n_additional_gids; i++)
+		u->groups[u->n_groups++] = cu->additional_gids[i];
+	return 0;
+}
+
+static int resolve_user(const struct iso_spec *spec, struct iso_resolved_user *u,
+			struct iso_error *err)
+{
+	if (spec->oci)
+		return resolve_oci_user(spec, u, err);
+	return iso_user_resolve(spec->process.user.spec, "/etc/passwd", "/etc/group", u, err);
+}
+
+/* OCI: the environment as given, HOME added when missing, as runc does. */
+static char **build_env(const struct iso_spec *spec, const struct iso_resolved_user *u)
+{
+	char **env;
+
+	if (!spec->oci)
+		return iso_env_build(spec->process.env, spec->hostname, u->home, spec->process.terminal);
+	env = strv_dup(spec->process.env ? spec->process.env : (char *[]){ NULL });
+	if (iso_env_get(env, "HOME") == NULL)
+		strv_push_owned(&env, xasprintf("HOME=%s", u->home));
+	return env;
 }
 
 static int switch_user(const struct iso_resolved_user *u, struct iso_error *err)
@@ -259,11 +304,83 @@ static int arm_parent_death(int sync, struct iso_error *err)
 	return 0;
 }
 
+/* OCI: a new session keyring named after the container (runc's
+ * default), so that it does not share the caller's keys. */
+static int join_keyring(const struct iso_child_oci *oci, struct iso_error *err)
+{
+	if (oci == NULL || oci->keyring == NULL)
+		return 0;
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING_, oci->keyring, 0, 0, 0) < 0 &&
+	    errno != ENOSYS)
+		return iso_error_set(err, errno, "join a new session keyring %s", oci->keyring);
+	return 0;
+}
+
+/* OCI create: the runtime is told the container is ready and may exit
+ * (so the death of the parent no longer matters); the process then
+ * blocks opening the exec fifo for writing until `start` opens it to
+ * read.  Reopened through /proc/self/fd: the fifo is outside the root. */
+static int wait_for_start(const struct iso_child_oci *oci, int sync, struct iso_error *err)
+{
+	char path[64];
+	cleanup_close int fifo = -1;
+
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0)
+		return iso_error_set(err, errno, "prctl PR_SET_PDEATHSIG");
+	if (iso_sync_send(sync, ISO_SYNC_READY, NULL, -1, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", oci->exec_fifo);
+	fifo = open(path, O_WRONLY | O_CLOEXEC);
+	if (fifo < 0)
+		return iso_error_set(err, errno, "open the exec fifo");
+	if (write(fifo, "0", 1) != 1)
+		return iso_error_set(err, errno, "write the exec fifo");
+	close(oci->exec_fifo);
+	return 0;
+}
+
+/* The process's own settings of OCI's that apply until exec. */
+static int set_process_attrs(const struct iso_spec *spec, struct iso_error *err)
+{
+	if (spec->process.has_umask)
+		umask(spec->process.umask);
+	else if (spec->oci)
+		umask(022);
+	if (spec->has_personality && personality(spec->personality) < 0)
+		return iso_error_set(err, errno, "set personality 0x%lx", spec->personality);
+	return 0;
+}
+
+static int setup_net_ns(const struct iso_spec *spec, struct iso_error *err)
+{
+	if (spec->linux_.new_namespaces & CLONE_NEWNET) {
+		if (iso_net_loopback_up(err) < 0)
+			return -1;
+		/* docker's port and ping defaults: not OCI's */
+		if (!spec->oci && iso_net_namespace_defaults(spec, err) < 0)
+			return -1;
+	}
+	return iso_sysctl_apply(spec, err);
+}
+
+/* OCI: the command is looked up before the container reports ready, so
+ * that create fails for a missing one, as runc's does. */
+static int exec_oci(const struct iso_spec *spec, char **env, const char *found,
+		    struct iso_error *err)
+{
+	if (iso_signals_reset() < 0)
+		return iso_error_set(err, errno, "reset the signal mask");
+	execve(found, spec->process.args, env);
+	return iso_error_set_status(err, errno == ENOENT ? ISO_EXIT_NOT_FOUND : ISO_EXIT_CANNOT_EXEC,
+				    errno, "exec %s", spec->process.args[0]);
+}
+
 static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool build_tree,
-				struct iso_error *err)
+				const struct iso_child_oci *oci, struct iso_error *err)
 {
 	struct iso_resolved_user user;
 	cleanup_strv char **env = NULL;
+	cleanup_free char *found = NULL;
 	int ret;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -283,16 +400,15 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 		return -1;
 	/* before /proc/sys is made read-only; /proc/sys/net shows the
 	 * network namespace of whoever opens it, wherever proc is mounted */
-	if ((spec->linux_.new_namespaces & CLONE_NEWNET) &&
-	    (iso_net_loopback_up(err) < 0 || iso_net_namespace_defaults(spec, err) < 0))
+	if (setup_net_ns(spec, err) < 0 || join_keyring(oci, err) < 0)
 		return -1;
 	if ((build_tree && build_own_tree(spec, err) < 0) || iso_rootfs_enter(spec, err) < 0)
 		return -1;
 	if (setup_uts(spec, err) < 0 || setup_stdio(spec, sync, err) < 0)
 		return -1;
-	if (iso_user_resolve(spec->process.user.spec, "/etc/passwd", "/etc/group", &user, err) < 0)
+	if (resolve_user(spec, &user, err) < 0)
 		return -1;
-	env = iso_env_build(spec->process.env, spec->hostname, user.home, spec->process.terminal);
+	env = build_env(spec, &user);
 	ret = make_workdir(spec->process.cwd, err);
 	/* Without no_new_privs the filter goes on while the process still
 	 * holds CAP_SYS_ADMIN in its namespace, which the kernel asks for
@@ -309,20 +425,28 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 		return iso_error_set(err, errno, "chdir to the working directory %s", spec->process.cwd);
 	if (spec->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return iso_error_set(err, errno, "set no_new_privs");
+	if (set_process_attrs(spec, err) < 0)
+		return -1;
+	if (oci != NULL && (iso_exec_lookup(spec->process.args[0], env, &found, err) < 0 ||
+			    wait_for_start(oci, sync, err) < 0))
+		return -1;
 	if (spec->linux_.seccomp != NULL && spec->process.no_new_privileges &&
 	    iso_seccomp_apply(spec->linux_.seccomp, err) < 0)
 		return -1;
+	if (oci != NULL)
+		return exec_oci(spec, env, found, err);
 	if (arm_parent_death(sync, err) < 0)
 		return -1;
 	return exec_command(spec, env, err);
 }
 
-void iso_child_main(const struct iso_spec *spec, int sync_fd, bool build_tree)
+void iso_child_main(const struct iso_spec *spec, int sync_fd, bool build_tree,
+		    const struct iso_child_oci *oci)
 {
 	struct iso_error err, ignored;
 
 	iso_error_clear(&err);
-	child_setup_and_exec(spec, sync_fd, build_tree, &err);
+	child_setup_and_exec(spec, sync_fd, build_tree, oci, &err);
 	if (err.status == 0)
 		err.status = ISO_EXIT_RUNTIME;
 	iso_sync_send(sync_fd, ISO_SYNC_ERROR, &err, -1, &ignored);

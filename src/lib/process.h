@@ -19,9 +19,18 @@ pid_t iso_clone(uint64_t flags);
  * (CLONE_INTO_CGROUP, Linux 5.7): it runs no code anywhere else. */
 pid_t iso_clone_into_cgroup(uint64_t flags, int cgroup_fd);
 
+/* What an OCI container's first process does besides: it stops before
+ * the exec until `start` (runc's exec fifo), with the state for its hooks
+ * sent along with the go-ahead. */
+struct iso_child_oci {
+	int exec_fifo;          /* O_PATH fd of the fifo `start` opens to read */
+	const char *keyring;    /* a new session keyring of this name, or NULL */
+};
+
 /* The child's side, from the go-ahead to exec; never returns.  With
- * BUILD_TREE (no root) it also builds its filesystem tree itself. */
+ * BUILD_TREE (no root) it also builds its filesystem tree itself.  With
+ * OCI it reports ISO_SYNC_READY once set up, then waits for start. */
 __attribute__((noreturn)) void iso_child_main(const struct iso_spec *spec, int sync_fd,
-					      bool build_tree);
+					      bool build_tree, const struct iso_child_oci *oci);
 
 #endif

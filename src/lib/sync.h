@@ -15,6 +15,7 @@ enum iso_sync_type {
 	ISO_SYNC_ERROR,         /* child -> parent: setup failed, see error */
 	ISO_SYNC_PTY,           /* child -> parent: the pty master, as an fd */
 	ISO_SYNC_PTY_ACK,       /* parent -> child: window size set */
+	ISO_SYNC_READY,         /* child -> parent: set up, waiting for start (OCI create) */
 };
 
 struct iso_sync_msg {
