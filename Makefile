@@ -6,7 +6,8 @@
 #   make check-cgroup-v2 the cgroup tests in a pure cgroup v2 VM (QEMU)
 #   make bench           benchmarks against crun, bubblewrap and podman (bench/run.sh),
 #                        and of pull and run IMAGE against podman, skopeo+umoci
-#                        (bench/images.sh)
+#                        (bench/images.sh), and isolate-oci against crun and runc,
+#                        alone and under podman (bench/oci.sh)
 #   make check-fuzz      the seccomp profile loader fuzzed for 60 s (libFuzzer)
 #   make fuzz            the same for FUZZ_TIME seconds (default 1800)
 
@@ -103,6 +104,7 @@ fuzz: $(BUILD)/fuzz/fuzz_seccomp_profile
 bench: all $(BUILD)/tests/bench-alternate
 	BUILD=$(BUILD) bench/run.sh
 	BUILD=$(BUILD) bench/images.sh
+	BUILD=$(BUILD) bench/oci.sh
 
 clean:
 	rm -rf build build-asan
