@@ -86,6 +86,30 @@ struct iso_oci_create_opts {
 int iso_oci_create(struct iso_spec *spec, const struct iso_oci_create_opts *o, pid_t *pid,
 		   struct iso_error *err);
 
+/* run: create and start; unless DETACH, wait for the command (its
+ * status in *STATUS, 128+N for signal N), passing signals on and relaying
+ * the terminal when there is no console socket, then delete. */
+int iso_oci_run(struct iso_spec *spec, const struct iso_oci_create_opts *o, bool detach,
+		int *status, struct iso_error *err);
+
+struct iso_oci_exec_opts {
+	const char *root;
+	const char *id;
+	struct iso_process *process;    /* taken (left zeroed) */
+	const char *console_socket;
+	const char *pid_file;
+	bool detach;
+};
+
+/* exec: PROCESS in the container; unless DETACH, waited for (its status
+ * in *STATUS). */
+int iso_oci_exec(const struct iso_oci_exec_opts *o, int *status, struct iso_error *err);
+
+/* The process of the container's config.json, for exec's flags to
+ * change. */
+int iso_oci_exec_base_process(const char *root, const char *id, struct iso_process *out,
+			      struct iso_error *err);
+
 /* start: lets a created container exec its command; poststart hooks. */
 int iso_oci_start(const char *root, const char *id, struct iso_error *err);
 

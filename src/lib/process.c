@@ -375,38 +375,17 @@ static int exec_oci(const struct iso_spec *spec, char **env, const char *found,
 				    errno, "exec %s", spec->process.args[0]);
 }
 
-static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool build_tree,
-				const struct iso_child_oci *oci, struct iso_error *err)
+/* From the stdio to the exec: what the first process of a container and
+ * a process exec'd into one both do, in the container's root. */
+static int finish_and_exec(const struct iso_spec *spec, int sync, const struct iso_child_oci *oci,
+			   struct iso_error *err)
 {
 	struct iso_resolved_user user;
 	cleanup_strv char **env = NULL;
 	cleanup_free char *found = NULL;
 	int ret;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		return iso_error_set(err, errno, "prctl PR_SET_PDEATHSIG");
-	/* Nothing the runtime holds may reach the command: fds 3 and up
-	 * close at exec, the sync channel last of all; only those the caller
-	 * asked to pass on (--preserve-fds), which it held before isolate
-	 * opened any of its own, stay. */
-	if (syscall(SYS_close_range, 3 + spec->process.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return iso_error_set(err, errno, "close_range");
-	for (unsigned int fd = 3; fd < 3 + spec->process.preserve_fds; fd++)
-		if (fcntl((int)fd, F_SETFD, 0) < 0)
-			return iso_error_set(err, errno, "pass fd %u on", fd);
-	if (iso_sync_expect(sync, ISO_SYNC_GO, err) < 0 || enter_cgroup_ns(spec, err) < 0)
-		return -1;
-	if (become_namespace_root(spec, err) < 0)
-		return -1;
-	/* before /proc/sys is made read-only; /proc/sys/net shows the
-	 * network namespace of whoever opens it, wherever proc is mounted */
-	if (setup_net_ns(spec, err) < 0 || join_keyring(oci, err) < 0)
-		return -1;
-	if ((build_tree && build_own_tree(spec, err) < 0) || iso_rootfs_enter(spec, err) < 0)
-		return -1;
-	if (setup_uts(spec, err) < 0 || setup_stdio(spec, sync, err) < 0)
-		return -1;
-	if (resolve_user(spec, &user, err) < 0)
+	if (setup_stdio(spec, sync, err) < 0 || resolve_user(spec, &user, err) < 0)
 		return -1;
 	env = build_env(spec, &user);
 	ret = make_workdir(spec->process.cwd, err);
@@ -427,28 +406,86 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 		return iso_error_set(err, errno, "set no_new_privs");
 	if (set_process_attrs(spec, err) < 0)
 		return -1;
-	if (oci != NULL && (iso_exec_lookup(spec->process.args[0], env, &found, err) < 0 ||
-			    wait_for_start(oci, sync, err) < 0))
+	if (spec->oci && iso_exec_lookup(spec->process.args[0], env, &found, err) < 0)
+		return -1;
+	if (oci != NULL && wait_for_start(oci, sync, err) < 0)
 		return -1;
 	if (spec->linux_.seccomp != NULL && spec->process.no_new_privileges &&
 	    iso_seccomp_apply(spec->linux_.seccomp, err) < 0)
 		return -1;
-	if (oci != NULL)
+	if (spec->oci)
 		return exec_oci(spec, env, found, err);
 	if (arm_parent_death(sync, err) < 0)
 		return -1;
 	return exec_command(spec, env, err);
 }
 
+/* Nothing the runtime holds may reach the command: fds 3 and up close at
+ * exec, the sync channel last of all; only those the caller asked to pass
+ * on (--preserve-fds), which it held before isolate opened any of its
+ * own, stay. */
+static int keep_only_preserved_fds(const struct iso_spec *spec, struct iso_error *err)
+{
+	if (syscall(SYS_close_range, 3 + spec->process.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return iso_error_set(err, errno, "close_range");
+	for (unsigned int fd = 3; fd < 3 + spec->process.preserve_fds; fd++)
+		if (fcntl((int)fd, F_SETFD, 0) < 0)
+			return iso_error_set(err, errno, "pass fd %u on", fd);
+	return 0;
+}
+
+static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool build_tree,
+				const struct iso_child_oci *oci, struct iso_error *err)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return iso_error_set(err, errno, "prctl PR_SET_PDEATHSIG");
+	if (keep_only_preserved_fds(spec, err) < 0)
+		return -1;
+	if (iso_sync_expect(sync, ISO_SYNC_GO, err) < 0 || enter_cgroup_ns(spec, err) < 0)
+		return -1;
+	if (become_namespace_root(spec, err) < 0)
+		return -1;
+	/* before /proc/sys is made read-only; /proc/sys/net shows the
+	 * network namespace of whoever opens it, wherever proc is mounted */
+	if (setup_net_ns(spec, err) < 0 || join_keyring(oci, err) < 0)
+		return -1;
+	if ((build_tree && build_own_tree(spec, err) < 0) || iso_rootfs_enter(spec, err) < 0)
+		return -1;
+	if (setup_uts(spec, err) < 0)
+		return -1;
+	return finish_and_exec(spec, sync, oci, err);
+}
+
+__attribute__((noreturn)) static void report_and_exit(int sync_fd, struct iso_error *err)
+{
+	struct iso_error ignored;
+
+	if (err->status == 0)
+		err->status = ISO_EXIT_RUNTIME;
+	iso_sync_send(sync_fd, ISO_SYNC_ERROR, err, -1, &ignored);
+	_exit(err->status);
+}
+
+void iso_child_exec_main(const struct iso_spec *spec, int sync_fd)
+{
+	struct iso_error err;
+
+	iso_error_clear(&err);
+	if (keep_only_preserved_fds(spec, &err) == 0 && iso_sync_expect(sync_fd, ISO_SYNC_GO, &err) == 0 &&
+	    become_namespace_root(spec, &err) == 0)
+		finish_and_exec(spec, sync_fd, NULL, &err);
+	report_and_exit(sync_fd, &err);
+}
+
 void iso_child_main(const struct iso_spec *spec, int sync_fd, bool build_tree,
 		    const struct iso_child_oci *oci)
 {
-	struct iso_error err, ignored;
+	struct iso_error err;
 
 	iso_error_clear(&err);
+	/* a copy of the runtime's flock'd fd would hold the lock until exec */
+	if (oci != NULL && oci->state_dir >= 0)
+		close(oci->state_dir);
 	child_setup_and_exec(spec, sync_fd, build_tree, oci, &err);
-	if (err.status == 0)
-		err.status = ISO_EXIT_RUNTIME;
-	iso_sync_send(sync_fd, ISO_SYNC_ERROR, &err, -1, &ignored);
-	_exit(err.status);
+	report_and_exit(sync_fd, &err);
 }

@@ -25,6 +25,7 @@ pid_t iso_clone_into_cgroup(uint64_t flags, int cgroup_fd);
 struct iso_child_oci {
 	int exec_fifo;          /* O_PATH fd of the fifo `start` opens to read */
 	const char *keyring;    /* a new session keyring of this name, or NULL */
+	int state_dir;          /* the runtime's lock on the state: closed at once */
 };
 
 /* The child's side, from the go-ahead to exec; never returns.  With
@@ -32,5 +33,11 @@ struct iso_child_oci {
  * OCI it reports ISO_SYNC_READY once set up, then waits for start. */
 __attribute__((noreturn)) void iso_child_main(const struct iso_spec *spec, int sync_fd,
 					      bool build_tree, const struct iso_child_oci *oci);
+
+/* A process exec'd into a running container (isolate-oci exec), already
+ * in its namespaces and cgroups: from the go-ahead, its user, stdio,
+ * capabilities, seccomp and exec, as for the first process.  Never
+ * returns. */
+__attribute__((noreturn)) void iso_child_exec_main(const struct iso_spec *spec, int sync_fd);
 
 #endif

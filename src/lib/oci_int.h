@@ -1,0 +1,30 @@
+/* Shared by the oci_*.c files only. */
+#ifndef ISOLATE_OCI_INT_H
+#define ISOLATE_OCI_INT_H
+
+#include <sys/types.h>
+
+#include "error.h"
+#include "oci.h"
+#include "spec.h"
+
+/* DIRFD/NAME written whole (through a temporary file, renamed). */
+int iso_oci_write_file(int dirfd, const char *name, const char *text, mode_t mode,
+		       struct iso_error *err);
+
+/* ROOT/ID and what is in it. */
+void iso_oci_remove_dir(const char *root, const char *id);
+
+/* The pty master to the --console-socket listener, with SCM_RIGHTS. */
+int iso_oci_send_console(const char *socket_path, int master, struct iso_error *err);
+
+/* Namespaces given by path: the kinds isolate-oci can join, each a
+ * namespace file. */
+int iso_oci_check_namespaces(const struct iso_spec *spec, struct iso_error *err);
+
+/* Joins them in the calling process, so that the container's first
+ * process is born in them; a PID namespace joined only for the children:
+ * *OWN_PIDNS is then the caller's own, to go back to after the clone. */
+int iso_oci_join_namespaces(const struct iso_spec *spec, int *own_pidns, struct iso_error *err);
+
+#endif

@@ -1,0 +1,293 @@
+/* isolate-oci's commands on an existing container: start, kill, delete,
+ * pause and resume, ps, update. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "hooks.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "oci.h"
+#include "oci_int.h"
+#include "ocispec.h"
+#include "util.h"
+
+static int wrong_status(const struct iso_oci_container *c, const char *what, struct iso_error *err)
+{
+	return iso_error_set_status(err, 1, 0, "cannot %s container %s: it is %s", what, c->id,
+				    iso_oci_status_name(c->status));
+}
+
+/* The hooks of KIND from the container's config.json copy. */
+static int run_hooks(const struct iso_oci_container *c, enum iso_hook_kind kind, struct iso_error *err)
+{
+	cleanup_free char *text = NULL;
+	cleanup_free char *state = NULL;
+	struct iso_spec *spec = NULL;
+	int r;
+
+	if (read_file_at(c->dirfd, "config.json", &text, NULL, err) < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		iso_error_clear(err);
+		return 0;
+	}
+	if (iso_oci_spec_parse(text, strlen(text), "config.json", c->bundle, &spec, err) < 0)
+		return -1;
+	state = iso_oci_container_json(c, false);
+	r = iso_hooks_run(spec->hooks.list[kind], spec->hooks.n[kind], state,
+			  iso_hook_kind_name(kind), err);
+	iso_spec_free(spec);
+	return r;
+}
+
+/* A hook of poststart or poststop failing is a warning (runtime.md). */
+static void run_hooks_warn(const struct iso_oci_container *c, enum iso_hook_kind kind)
+{
+	struct iso_error err;
+
+	if (run_hooks(c, kind, &err) < 0)
+		iso_log(ISO_LOG_WARN, "%s", err.msg);
+}
+
+static bool pid_alive(pid_t pid)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+/* Opening the fifo to read lets the container's blocked open for writing
+ * go on; it then writes one byte. */
+static int open_exec_fifo(struct iso_oci_container *c, struct iso_error *err)
+{
+	cleanup_close int fifo = openat(c->dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char byte;
+
+	if (fifo < 0)
+		return iso_error_set(err, errno, "open the exec fifo of %s", c->id);
+	if (unlinkat(c->dirfd, "exec.fifo", 0) < 0)
+		return iso_error_set(err, errno, "remove the exec fifo of %s", c->id);
+	for (;;) {
+		struct pollfd p = { .fd = fifo, .events = POLLIN };
+		int r = poll(&p, 1, 100);
+
+		if (r < 0 && errno != EINTR)
+			return iso_error_set(err, errno, "poll the exec fifo of %s", c->id);
+		if (r > 0 && read(fifo, &byte, 1) == 1)
+			return 0;
+		if (!pid_alive(c->pid))
+			return iso_error_set(err, 0, "container %s: its process exited before it started",
+					     c->id);
+	}
+}
+
+int iso_oci_start(const char *root, const char *id, struct iso_error *err)
+{
+	struct iso_oci_container c;
+	int r;
+
+	if (iso_oci_load(root, id, true, &c, err) < 0)
+		return -1;
+	if (c.status != ISO_OCI_CREATED) {
+		r = wrong_status(&c, "start", err);
+		iso_oci_unload(&c);
+		return r;
+	}
+	r = open_exec_fifo(&c, err);
+	if (r == 0) {
+		c.status = ISO_OCI_RUNNING;
+		run_hooks_warn(&c, ISO_HOOK_POSTSTART);
+	}
+	iso_oci_unload(&c);
+	return r;
+}
+
+static int open_cgroup(const struct iso_oci_container *c, struct iso_cgroup *cg, struct iso_error *err)
+{
+	if (c->cgroup_record == NULL)
+		return iso_error_set(err, 0, "container %s has no cgroup", c->id);
+	return iso_cgroup_open_record(cg, c->cgroup_record, c->cgroup_name, err);
+}
+
+/* Every process of the container: a frozen one gets its signal at the
+ * thaw, so a SIGKILL is sent frozen and all of them die at once. */
+static int kill_all(const struct iso_oci_container *c, int sig, struct iso_error *err)
+{
+	struct iso_cgroup cg;
+	pid_t *pids = NULL;
+	size_t n = 0;
+	int r;
+
+	if (open_cgroup(c, &cg, err) < 0)
+		return -1;
+	r = iso_cgroup_pids(&cg, &pids, &n, err);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			r = iso_error_set(err, errno, "kill %d", (int)pids[i]);
+	if (r == 0 && sig == SIGKILL && c->status == ISO_OCI_PAUSED)
+		r = iso_cgroup_freeze(&cg, false, err);
+	free(pids);
+	iso_cgroup_close(&cg);
+	return r;
+}
+
+/* pidfd: the signal cannot reach a later process given the same pid. */
+static int signal_first(const struct iso_oci_container *c, int sig, struct iso_error *err)
+{
+	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+
+	if (pidfd < 0)
+		return iso_error_set(err, errno, "open the process %d of %s", (int)c->pid, c->id);
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+		return iso_error_set(err, errno, "send signal %d to %s", sig, c->id);
+	return 0;
+}
+
+int iso_oci_kill(const char *root, const char *id, int sig, bool all, struct iso_error *err)
+{
+	struct iso_oci_container c;
+	int r;
+
+	if (iso_oci_load(root, id, false, &c, err) < 0)
+		return -1;
+	if (c.status == ISO_OCI_STOPPED || c.status == ISO_OCI_CREATING)
+		r = iso_error_set_status(err, 1, 0, "container %s is not running", id);
+	else if (all && c.cgroup_record != NULL)
+		r = kill_all(&c, sig, err);
+	else
+		r = signal_first(&c, sig, err);
+	iso_oci_unload(&c);
+	return r;
+}
+
+static void wait_gone(pid_t pid)
+{
+	for (int i = 0; i < 2000 && pid > 0 && pid_alive(pid); i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+}
+
+/* The cgroups (what is left in them killed) and the state; the first
+ * process is killed too when it is outside any cgroup. */
+static void destroy(struct iso_oci_container *c, bool kill_first)
+{
+	struct iso_cgroup cg;
+	struct iso_error err;
+
+	if (kill_first && c->pid > 0 && c->status != ISO_OCI_STOPPED) {
+		struct iso_error ignored;
+
+		signal_first(c, SIGKILL, &ignored);
+	}
+	if (c->cgroup_record != NULL &&
+	    iso_cgroup_open_record(&cg, c->cgroup_record, c->cgroup_name, &err) == 0)
+		iso_cgroup_destroy(&cg);
+	if (kill_first)
+		wait_gone(c->status == ISO_OCI_STOPPED ? 0 : c->pid);
+}
+
+int iso_oci_delete(const char *root, const char *id, bool force, struct iso_error *err)
+{
+	struct iso_oci_container c;
+
+	if (iso_oci_load(root, id, true, &c, err) < 0) {
+		/* runc: --force on a container that does not exist is fine */
+		if (force && err->status == 1 && iso_oci_check_id(id, err) == 0) {
+			iso_error_clear(err);
+			return 0;
+		}
+		return -1;
+	}
+	if (c.status != ISO_OCI_STOPPED && !force) {
+		int r = wrong_status(&c, "delete", err);
+
+		iso_oci_unload(&c);
+		return r;
+	}
+	destroy(&c, c.status != ISO_OCI_STOPPED);
+	c.status = ISO_OCI_STOPPED;
+	run_hooks_warn(&c, ISO_HOOK_POSTSTOP);
+	iso_oci_remove_dir(root, id);
+	iso_oci_unload(&c);
+	return 0;
+}
+
+int iso_oci_pause(const char *root, const char *id, bool pause, struct iso_error *err)
+{
+	struct iso_oci_container c;
+	struct iso_cgroup cg;
+	int r;
+
+	if (iso_oci_load(root, id, true, &c, err) < 0)
+		return -1;
+	if (c.status != (pause ? ISO_OCI_RUNNING : ISO_OCI_PAUSED) &&
+	    !(pause && c.status == ISO_OCI_CREATED)) {
+		r = pause ? wrong_status(&c, "pause", err)
+			  : iso_error_set_status(err, 1, 0, "container %s is not paused", id);
+	} else {
+		r = open_cgroup(&c, &cg, err);
+		if (r == 0) {
+			r = iso_cgroup_freeze(&cg, pause, err);
+			iso_cgroup_close(&cg);
+		}
+	}
+	iso_oci_unload(&c);
+	return r;
+}
+
+int iso_oci_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct iso_error *err)
+{
+	struct iso_oci_container c;
+	struct iso_cgroup cg;
+	int r;
+
+	*pids = NULL;
+	*n = 0;
+	if (iso_oci_load(root, id, false, &c, err) < 0)
+		return -1;
+	if (c.status == ISO_OCI_STOPPED) {
+		iso_oci_unload(&c);
+		return 0;
+	}
+	if (c.cgroup_record == NULL) {
+		*pids = xcalloc(1, sizeof(pid_t));
+		(*pids)[0] = c.pid;
+		*n = 1;
+		iso_oci_unload(&c);
+		return 0;
+	}
+	r = open_cgroup(&c, &cg, err);
+	if (r == 0) {
+		r = iso_cgroup_pids(&cg, pids, n, err);
+		iso_cgroup_close(&cg);
+	}
+	iso_oci_unload(&c);
+	return r;
+}
+
+int iso_oci_update(const char *root, const char *id, const struct iso_resources *res,
+		   struct iso_error *err)
+{
+	struct iso_oci_container c;
+	struct iso_cgroup cg;
+	int r;
+
+	if (iso_oci_load(root, id, true, &c, err) < 0)
+		return -1;
+	if (c.status == ISO_OCI_STOPPED || c.status == ISO_OCI_CREATING) {
+		r = wrong_status(&c, "update", err);
+	} else {
+		r = open_cgroup(&c, &cg, err);
+		if (r == 0) {
+			r = iso_cgroup_update(&cg, res, err);
+			iso_cgroup_close(&cg);
+		}
+	}
+	iso_oci_unload(&c);
+	return r;
+}
