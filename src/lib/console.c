@@ -25,7 +25,7 @@ static int bind_console(const char *slave_path, struct iso_error *err)
 	return 0;
 }
 
-int iso_console_open(int *master, int *slave, struct iso_error *err)
+int iso_console_open(int *master, int *slave, bool as_console, struct iso_error *err)
 {
 	cleanup_close int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	char name[64];
@@ -39,7 +39,7 @@ int iso_console_open(int *master, int *slave, struct iso_error *err)
 	*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*slave < 0)
 		return iso_error_set(err, errno, "open %s", name);
-	if (bind_console(name, err) < 0) {
+	if (as_console && bind_console(name, err) < 0) {
 		close(*slave);
 		*slave = -1;
 		return -1;

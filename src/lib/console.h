@@ -11,8 +11,9 @@
 #include "error.h"
 
 /* In the container, after pivot_root: a new pty from /dev/ptmx; the slave
- * is bound onto /dev/console. */
-int iso_console_open(int *master, int *slave, struct iso_error *err);
+ * is bound onto /dev/console when AS_CONSOLE (the first process, not one
+ * exec'd later). */
+int iso_console_open(int *master, int *slave, bool as_console, struct iso_error *err);
 
 /* Makes SLAVE the controlling terminal of a new session and the stdio. */
 int iso_console_attach(int slave, struct iso_error *err);

@@ -90,3 +90,31 @@ void iso_spec_default_device_rules(struct iso_spec *spec, bool allow_all)
 		add_rule(r, user[i]);
 	free(user);
 }
+
+void iso_spec_oci_device_rules(struct iso_spec *spec)
+{
+	/* docker's defaults past the deny and the mknod rules */
+	static const struct iso_device_rule allowed[] = {
+		{ true, 'c', -1, -1, "m" }, { true, 'b', -1, -1, "m" },
+		{ true, 'c', 1, 3, "rwm" }, { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
+		{ true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
+		{ true, 'c', 5, 1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" },
+		{ true, 'c', 10, 200, "rwm" },
+	};
+	struct iso_resources *r = &spec->linux_.resources;
+
+	if (r->n_devices == 0)
+		return;
+	for (size_t i = 0; i < spec->n_devices; i++) {
+		const struct iso_device *d = &spec->devices[i];
+		struct iso_device_rule rule = {
+			.allow = true, .type = d->type == 'b' ? 'b' : 'c',
+			.major = d->major, .minor = d->minor, .access = "rwm",
+		};
+
+		if (d->type != 'p')
+			add_rule(r, rule);
+	}
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		add_rule(r, allowed[i]);
+}

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "devopt.h"
 #include "hooks.h"
 #include "idmap.h"
 #include "oci.h"
@@ -46,6 +47,7 @@ struct create {
 	pid_t pid;
 	int pty;                /* a terminal's master kept for the caller */
 	int host_mntns;         /* the caller's mount namespace, to go back to */
+	int console;            /* connected to --console-socket, or -1 */
 };
 
 static void now_rfc3339(char out[ISO_RFC3339_NANO_MAX])
@@ -264,8 +266,8 @@ static int take_pty(struct create *cr, int master, struct iso_error *err)
 
 		ioctl(master, TIOCSWINSZ, &ws);
 	}
-	if (cr->o->console_socket != NULL) {
-		int r = iso_oci_send_console(cr->o->console_socket, master, err);
+	if (cr->console >= 0) {
+		int r = iso_oci_send_console(cr->console, master, err);
 
 		close(master);
 		if (r < 0)
@@ -362,6 +364,11 @@ static int check(const struct iso_spec *spec, const struct iso_oci_create_opts *
 
 static int create(struct create *cr, struct iso_error *err)
 {
+	if (cr->o->console_socket != NULL) {
+		cr->console = iso_oci_connect_console(cr->o->console_socket, err);
+		if (cr->console < 0)
+			return -1;
+	}
 	if (make_state_dir(cr, err) < 0 || make_cgroup(cr, err) < 0 ||
 	    compile_seccomp(cr, err) < 0 || make_fifo(cr, err) < 0)
 		return -1;
@@ -408,9 +415,12 @@ int iso_oci_create(struct iso_spec *spec, const struct iso_oci_create_opts *o, p
 	struct create cr = {
 		.spec = spec, .o = o, .privileged = geteuid() == 0,
 		.c = { .dirfd = -1 }, .fifo = -1, .sync = -1, .pid = -1, .pty = -1,
-		.host_mntns = -1,
+		.host_mntns = -1, .console = -1,
 	};
-	int r = check(spec, o, cr.privileged, err);
+	int r;
+
+	iso_spec_oci_device_rules(spec);
+	r = check(spec, o, cr.privileged, err);
 
 	if (r == 0)
 		r = create(&cr, err);
@@ -429,6 +439,8 @@ int iso_oci_create(struct iso_spec *spec, const struct iso_oci_create_opts *o, p
 		close(cr.fifo);
 	if (cr.sync >= 0)
 		close(cr.sync);
+	if (cr.console >= 0)
+		close(cr.console);
 	*pid = cr.pid;
 	iso_oci_unload(&cr.c);
 	return r;

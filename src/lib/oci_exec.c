@@ -49,6 +49,7 @@ struct exec {
 	pid_t pid;
 	int pty;
 	int sigfd;
+	int console;            /* connected to --console-socket, or -1 */
 	sigset_t saved;
 	bool blocked;
 };
@@ -136,8 +137,8 @@ __attribute__((noreturn)) static void child(struct exec *e, int sync)
 
 static int take_pty(struct exec *e, int master, struct iso_error *err)
 {
-	if (e->o->console_socket != NULL) {
-		int r = iso_oci_send_console(e->o->console_socket, master, err);
+	if (e->console >= 0) {
+		int r = iso_oci_send_console(e->console, master, err);
 
 		close(master);
 		if (r < 0)
@@ -251,6 +252,11 @@ static int setup(struct exec *e, struct iso_error *err)
 		return iso_error_set(err, 0, "a detached exec with a terminal needs --console-socket");
 	if (make_spec(e, err) < 0 || open_namespaces(e, err) < 0)
 		return -1;
+	if (o->console_socket != NULL) {
+		e->console = iso_oci_connect_console(o->console_socket, err);
+		if (e->console < 0)
+			return -1;
+	}
 	if (e->c.cgroup_record != NULL &&
 	    iso_cgroup_open_record(&e->cg, e->c.cgroup_record, e->c.cgroup_name, err) < 0)
 		return -1;
@@ -304,7 +310,8 @@ static int wait_attached(struct exec *e, struct iso_error *err)
 
 int iso_oci_exec(const struct iso_oci_exec_opts *o, int *status, struct iso_error *err)
 {
-	struct exec e = { .o = o, .c = { .dirfd = -1 }, .sync = -1, .pid = -1, .pty = -1, .sigfd = -1 };
+	struct exec e = { .o = o, .c = { .dirfd = -1 }, .sync = -1, .pid = -1, .pty = -1, .sigfd = -1,
+			 .console = -1 };
 	int r;
 
 	for (size_t i = 0; i < N_KINDS; i++)
@@ -328,6 +335,8 @@ int iso_oci_exec(const struct iso_oci_exec_opts *o, int *status, struct iso_erro
 		close(e.sync);
 	if (e.sigfd >= 0)
 		close(e.sigfd);
+	if (e.console >= 0)
+		close(e.console);
 	if (e.blocked)
 		sigprocmask(SIG_SETMASK, &e.saved, NULL);
 	iso_cgroup_close(&e.cg);

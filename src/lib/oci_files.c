@@ -37,10 +37,24 @@ void iso_oci_remove_dir(const char *root, const char *id)
 		iso_log(ISO_LOG_WARN, "%s", err.msg);
 }
 
-int iso_oci_send_console(const char *socket_path, int master, struct iso_error *err)
+int iso_oci_connect_console(const char *socket_path, struct iso_error *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	cleanup_close int sock = -1;
+
+	if (strlen(socket_path) >= sizeof(addr.sun_path))
+		return iso_error_set(err, 0, "console socket %s: path too long", socket_path);
+	strcpy(addr.sun_path, socket_path);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return iso_error_set(err, errno, "socket for the console socket");
+	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return iso_error_set(err, errno, "connect to the console socket %s", socket_path);
+	return steal_fd(&sock);
+}
+
+int iso_oci_send_console(int sock, int master, struct iso_error *err)
+{
 	/* the payload is the terminal's name, as runc sends it */
 	char name[] = "/dev/ptmx";
 	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
@@ -54,19 +68,11 @@ int iso_oci_send_console(const char *socket_path, int master, struct iso_error *
 	};
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 
-	if (strlen(socket_path) >= sizeof(addr.sun_path))
-		return iso_error_set(err, 0, "console socket %s: path too long", socket_path);
-	strcpy(addr.sun_path, socket_path);
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		return iso_error_set(err, errno, "socket for the console socket");
-	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return iso_error_set(err, errno, "connect to the console socket %s", socket_path);
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		return iso_error_set(err, errno, "send the terminal to the console socket %s", socket_path);
+		return iso_error_set(err, errno, "send the terminal to the console socket");
 	return 0;
 }

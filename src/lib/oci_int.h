@@ -15,8 +15,12 @@ int iso_oci_write_file(int dirfd, const char *name, const char *text, mode_t mod
 /* ROOT/ID and what is in it. */
 void iso_oci_remove_dir(const char *root, const char *id);
 
-/* The pty master to the --console-socket listener, with SCM_RIGHTS. */
-int iso_oci_send_console(const char *socket_path, int master, struct iso_error *err);
+/* A connection to the --console-socket listener, made before the runtime
+ * moves to a mount namespace where the path may not be seen. */
+int iso_oci_connect_console(const char *socket_path, struct iso_error *err);
+
+/* The pty master over that connection, with SCM_RIGHTS. */
+int iso_oci_send_console(int sock, int master, struct iso_error *err);
 
 /* Namespaces given by path: the kinds isolate-oci can join, each a
  * namespace file. */

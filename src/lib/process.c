@@ -83,24 +83,24 @@ static int become_namespace_root(const struct iso_spec *spec, struct iso_error *
 
 /* -t: a pty of the container's own; the master goes to the parent, which
  * sets the window size before the command can read it. */
-static int setup_terminal(int sync, struct iso_error *err)
+static int setup_terminal(int sync, bool first, struct iso_error *err)
 {
 	cleanup_close int master = -1;
 	cleanup_close int slave = -1;
 
-	if (iso_console_open(&master, &slave, err) < 0 ||
+	if (iso_console_open(&master, &slave, first, err) < 0 ||
 	    iso_sync_send(sync, ISO_SYNC_PTY, NULL, master, err) < 0 ||
 	    iso_sync_expect(sync, ISO_SYNC_PTY_ACK, err) < 0)
 		return -1;
 	return iso_console_attach(slave, err);
 }
 
-static int setup_stdio(const struct iso_spec *spec, int sync, struct iso_error *err)
+static int setup_stdio(const struct iso_spec *spec, int sync, bool first, struct iso_error *err)
 {
 	cleanup_close int null = -1;
 
 	if (spec->process.terminal)
-		return setup_terminal(sync, err);
+		return setup_terminal(sync, first, err);
 	/* Without -t the stdio may be the user's terminal: a session of its
 	 * own leaves the container without a controlling terminal, so it
 	 * cannot push input into the user's shell (TIOCSTI) nor be stopped
@@ -177,8 +177,14 @@ static int resolve_oci_user(const struct iso_spec *spec, struct iso_resolved_use
 	if (iso_user_resolve(ids, "/etc/passwd", "/etc/group", u, err) < 0)
 		return -1;
 	u->groups = xrealloc(u->groups, (u->n_groups + cu->n_additional_gids + 1) * sizeof(gid_t));
-	for (size_t i = 0; i < cu->n_additional_gids; i++)
-		u->groups[u->n_groups++] = cu->additional_gids[i];
+	for (size_t i = 0; i < cu->n_additional_gids; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < u->n_groups; j++)
+			seen = seen || u->groups[j] == cu->additional_gids[i];
+		if (!seen)
+			u->groups[u->n_groups++] = cu->additional_gids[i];
+	}
 	return 0;
 }
 
@@ -378,14 +384,14 @@ static int exec_oci(const struct iso_spec *spec, char **env, const char *found,
 /* From the stdio to the exec: what the first process of a container and
  * a process exec'd into one both do, in the container's root. */
 static int finish_and_exec(const struct iso_spec *spec, int sync, const struct iso_child_oci *oci,
-			   struct iso_error *err)
+			   bool first, struct iso_error *err)
 {
 	struct iso_resolved_user user;
 	cleanup_strv char **env = NULL;
 	cleanup_free char *found = NULL;
 	int ret;
 
-	if (setup_stdio(spec, sync, err) < 0 || resolve_user(spec, &user, err) < 0)
+	if (setup_stdio(spec, sync, first, err) < 0 || resolve_user(spec, &user, err) < 0)
 		return -1;
 	env = build_env(spec, &user);
 	ret = make_workdir(spec->process.cwd, err);
@@ -453,7 +459,7 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 		return -1;
 	if (setup_uts(spec, err) < 0)
 		return -1;
-	return finish_and_exec(spec, sync, oci, err);
+	return finish_and_exec(spec, sync, oci, true, err);
 }
 
 __attribute__((noreturn)) static void report_and_exit(int sync_fd, struct iso_error *err)
@@ -473,7 +479,7 @@ void iso_child_exec_main(const struct iso_spec *spec, int sync_fd)
 	iso_error_clear(&err);
 	if (keep_only_preserved_fds(spec, &err) == 0 && iso_sync_expect(sync_fd, ISO_SYNC_GO, &err) == 0 &&
 	    become_namespace_root(spec, &err) == 0)
-		finish_and_exec(spec, sync_fd, NULL, &err);
+		finish_and_exec(spec, sync_fd, NULL, false, &err);
 	report_and_exit(sync_fd, &err);
 }
 
