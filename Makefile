@@ -88,7 +88,8 @@ check-cgroup-v2: all
 # the seed corpus is copied, so that the repository's stays as it is.
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 1800
-FUZZ_SRC  := src/lib/secfilter_json.c src/lib/secfilter.c src/lib/caps.c src/lib/util.c src/lib/error.c
+FUZZ_SRC  := src/lib/secfilter_json.c src/lib/secfilter.c src/lib/caps.c src/lib/util.c src/lib/error.c \
+             src/lib/jsonpos.c src/lib/log.c
 $(BUILD)/fuzz/fuzz_seccomp_profile: tests/fuzz/fuzz_seccomp_profile.c $(FUZZ_SRC) $(wildcard src/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc/lib \

@@ -201,7 +201,7 @@ struct iso_spec {
 	size_t n_sysctls;
 	bool has_personality;
 	unsigned long personality;      /* PER_LINUX or PER_LINUX32 */
-	unsigned long rootfs_propagation;       /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE, 0: default */
+	unsigned long rootfs_propagation;       /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE (| MS_REC for rshared...), 0: default */
 	struct iso_hooks hooks;
 	char *annotations_json;         /* the object as given, for the state; NULL: none */
 	char *oci_version;

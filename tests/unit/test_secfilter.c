@@ -119,7 +119,7 @@ static void bad_profiles_say_what_and_where(void **state)
 		       "\"action\":\"SCMP_ACT_ERRNO\"}]}", "syscalls[0].names[1]: unknown syscall \"bogus\"");
 	assert_refused("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
 		       "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":9,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-		       "syscalls[0].args[0]: index: expected 0 to 5");
+		       "syscalls[0].args[0].index: expected 0 to 5");
 	assert_refused("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
 		       "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_ALMOST\"}]}]}",
 		       "unknown operator \"SCMP_CMP_ALMOST\"");
