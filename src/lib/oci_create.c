@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -48,6 +49,7 @@ struct create {
 	int pty;                /* a terminal's master kept for the caller */
 	int host_mntns;         /* the caller's mount namespace, to go back to */
 	int console;            /* connected to --console-socket, or -1 */
+	int *hook_fds;          /* the createContainer hooks, opened */
 };
 
 static void now_rfc3339(char out[ISO_RFC3339_NANO_MAX])
@@ -165,6 +167,7 @@ static int spawn(struct create *cr, struct iso_error *err)
 		.exec_fifo = cr->fifo,
 		.keyring = cr->o->no_new_keyring ? NULL : cr->o->id,
 		.state_dir = cr->c.dirfd,
+		.create_hook_fds = cr->hook_fds,
 	};
 	cleanup_close int own_pidns = -1;
 	int fds[2];
@@ -226,6 +229,35 @@ static int run_hooks(struct create *cr, enum iso_hook_kind kind, struct iso_erro
 			     iso_hook_kind_name(kind), err);
 }
 
+static int leave_private_ns(struct create *cr, struct iso_error *err);
+
+/* The go-ahead, with the state for the hooks the container runs itself
+ * (createContainer, startContainer) in a pipe, read to its end. */
+static int send_go(struct create *cr, struct iso_error *err)
+{
+	const struct iso_hooks *h = &cr->spec->hooks;
+	cleanup_free char *state = NULL;
+	cleanup_close int rd = -1;
+	cleanup_close int wr = -1;
+	int fds[2];
+
+	if (h->n[ISO_HOOK_CREATE_CONTAINER] == 0 && h->n[ISO_HOOK_START_CONTAINER] == 0)
+		return iso_sync_send(cr->sync, ISO_SYNC_GO, NULL, -1, err);
+	cr->c.status = ISO_OCI_CREATING;
+	state = iso_oci_container_json(&cr->c, false);
+	if (strlen(state) >= 65536)
+		return iso_error_set(err, 0, "the container's state is too large for its hooks");
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return iso_error_set(err, errno, "pipe");
+	rd = fds[0];
+	wr = fds[1];
+	if (write_all(wr, state, strlen(state)) < 0)
+		return iso_error_set(err, errno, "write the state for the hooks");
+	close(wr);
+	wr = -1;
+	return iso_sync_send(cr->sync, ISO_SYNC_GO, NULL, rd, err);
+}
+
 /* The parent's share, while the child waits: cgroups, limits, id maps,
  * the tree; then the runtime's hooks; then the go-ahead. */
 static int prepare_child(struct create *cr, struct iso_error *err)
@@ -247,12 +279,14 @@ static int prepare_child(struct create *cr, struct iso_error *err)
 			if (userns < 0)
 				return -1;
 		}
-		if (iso_rootfs_build(&cr->rootfs, userns, err) < 0)
+		/* the tree has reached the child: the hooks run in the
+		 * caller's mount namespace */
+		if (iso_rootfs_build(&cr->rootfs, userns, err) < 0 || leave_private_ns(cr, err) < 0)
 			return -1;
 	}
 	if (run_hooks(cr, ISO_HOOK_PRESTART, err) < 0 || run_hooks(cr, ISO_HOOK_CREATE_RUNTIME, err) < 0)
 		return -1;
-	return iso_sync_send(cr->sync, ISO_SYNC_GO, NULL, -1, err);
+	return send_go(cr, err);
 }
 
 /* The terminal's master goes to whoever listens on --console-socket
@@ -362,8 +396,30 @@ static int check(const struct iso_spec *spec, const struct iso_oci_create_opts *
 	return 0;
 }
 
+/* Opened here, in the caller's mount namespace, where their paths are
+ * (runtime.md: a hook's path is the runtime namespace's). */
+static int open_create_hooks(struct create *cr, struct iso_error *err)
+{
+	const enum iso_hook_kind kind = ISO_HOOK_CREATE_CONTAINER;
+	size_t n = cr->spec->hooks.n[kind];
+
+	cr->hook_fds = xcalloc(n + 1, sizeof(int));
+	for (size_t i = 0; i < n; i++)
+		cr->hook_fds[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *path = cr->spec->hooks.list[kind][i].path;
+
+		cr->hook_fds[i] = open(path, O_PATH | O_CLOEXEC);
+		if (cr->hook_fds[i] < 0)
+			return iso_error_set(err, errno, "createContainer hook %s", path);
+	}
+	return 0;
+}
+
 static int create(struct create *cr, struct iso_error *err)
 {
+	if (open_create_hooks(cr, err) < 0)
+		return -1;
 	if (cr->o->console_socket != NULL) {
 		cr->console = iso_oci_connect_console(cr->o->console_socket, err);
 		if (cr->console < 0)
@@ -441,6 +497,10 @@ int iso_oci_create(struct iso_spec *spec, const struct iso_oci_create_opts *o, p
 		close(cr.sync);
 	if (cr.console >= 0)
 		close(cr.console);
+	for (size_t i = 0; cr.hook_fds != NULL && i < spec->hooks.n[ISO_HOOK_CREATE_CONTAINER]; i++)
+		if (cr.hook_fds[i] >= 0)
+			close(cr.hook_fds[i]);
+	free(cr.hook_fds);
 	*pid = cr.pid;
 	iso_oci_unload(&cr.c);
 	return r;

@@ -23,6 +23,7 @@
 #include "console.h"
 #include "env.h"
 #include "exec.h"
+#include "hooks.h"
 #include "init.h"
 #include "net.h"
 #include "rootfs.h"
@@ -381,15 +382,94 @@ static int exec_oci(const struct iso_spec *spec, char **env, const char *found,
 				    errno, "exec %s", spec->process.args[0]);
 }
 
+/* OCI: the go-ahead brings the state its hooks are given, in a memfd. */
+static int receive_go(int sync, const struct iso_child_oci *oci, char **state, struct iso_error *err)
+{
+	struct iso_sync_msg msg;
+	cleanup_close int fd = -1;
+	int r;
+
+	if (oci == NULL)
+		return iso_sync_expect(sync, ISO_SYNC_GO, err);
+	r = iso_sync_recv(sync, &msg, &fd, err);
+	if (r < 0)
+		return -1;
+	if (r == 0 || msg.type != ISO_SYNC_GO)
+		return iso_error_set(err, 0, "sync channel: expected the go-ahead");
+	if (fd >= 0) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (read_file_at(AT_FDCWD, path, state, NULL, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int run_child_hooks(const struct iso_spec *spec, enum iso_hook_kind kind, const char *state,
+			   struct iso_error *err)
+{
+	if (spec->hooks.n[kind] == 0)
+		return 0;
+	return iso_hooks_run(spec->hooks.list[kind], spec->hooks.n[kind], state,
+			     iso_hook_kind_name(kind), err);
+}
+
+/* The hook's own path in the message, not the /proc one it ran by. */
+static int name_hook(struct iso_error *err, const char *ran, const char *path)
+{
+	char *at = strstr(err->msg, ran);
+	char rest[sizeof(err->msg)];
+
+	if (at != NULL) {
+		snprintf(rest, sizeof(rest), "%s", at + strlen(ran));
+		snprintf(at, sizeof(err->msg) - (size_t)(at - err->msg), "%s%s", path, rest);
+	}
+	return -1;
+}
+
+/* Each createContainer hook through the fd the runtime opened, as
+ * /proc/self/fd/N (host paths under /tmp are hidden here); kept open
+ * across its exec only while it runs, so that a script's interpreter can
+ * open it. */
+static int run_create_hooks(const struct iso_spec *spec, const struct iso_child_oci *oci,
+			    const char *state, struct iso_error *err)
+{
+	const enum iso_hook_kind kind = ISO_HOOK_CREATE_CONTAINER;
+
+	for (size_t i = 0; i < spec->hooks.n[kind]; i++) {
+		struct iso_hook h = spec->hooks.list[kind][i];
+		int fd = oci->create_hook_fds[i];
+		char path[64];
+		int r;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		h.path = path;
+		if (h.args == NULL)
+			h.args = (char *[]){ spec->hooks.list[kind][i].path, NULL };
+		if (fcntl(fd, F_SETFD, 0) < 0)
+			return iso_error_set(err, errno, "createContainer hook %s", spec->hooks.list[kind][i].path);
+		r = iso_hook_run(&h, state, iso_hook_kind_name(kind), err);
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		if (r < 0)
+			return name_hook(err, path, spec->hooks.list[kind][i].path);
+	}
+	return 0;
+}
+
 /* From the stdio to the exec: what the first process of a container and
  * a process exec'd into one both do, in the container's root. */
 static int finish_and_exec(const struct iso_spec *spec, int sync, const struct iso_child_oci *oci,
-			   bool first, struct iso_error *err)
+			   const char *hook_state, struct iso_error *err)
 {
 	struct iso_resolved_user user;
 	cleanup_strv char **env = NULL;
 	cleanup_free char *found = NULL;
 	int ret;
+
+	/* the first process's terminal is also its /dev/console; an exec'd
+	 * one's is not (there is no oci then) */
+	bool first = oci != NULL || !spec->oci;
 
 	if (setup_stdio(spec, sync, first, err) < 0 || resolve_user(spec, &user, err) < 0)
 		return -1;
@@ -414,7 +494,8 @@ static int finish_and_exec(const struct iso_spec *spec, int sync, const struct i
 		return -1;
 	if (spec->oci && iso_exec_lookup(spec->process.args[0], env, &found, err) < 0)
 		return -1;
-	if (oci != NULL && wait_for_start(oci, sync, err) < 0)
+	if (oci != NULL && (wait_for_start(oci, sync, err) < 0 ||
+			    run_child_hooks(spec, ISO_HOOK_START_CONTAINER, hook_state, err) < 0))
 		return -1;
 	if (spec->linux_.seccomp != NULL && spec->process.no_new_privileges &&
 	    iso_seccomp_apply(spec->linux_.seccomp, err) < 0)
@@ -443,11 +524,13 @@ static int keep_only_preserved_fds(const struct iso_spec *spec, struct iso_error
 static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool build_tree,
 				const struct iso_child_oci *oci, struct iso_error *err)
 {
+	char *hook_state = NULL;
+
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return iso_error_set(err, errno, "prctl PR_SET_PDEATHSIG");
 	if (keep_only_preserved_fds(spec, err) < 0)
 		return -1;
-	if (iso_sync_expect(sync, ISO_SYNC_GO, err) < 0 || enter_cgroup_ns(spec, err) < 0)
+	if (receive_go(sync, oci, &hook_state, err) < 0 || enter_cgroup_ns(spec, err) < 0)
 		return -1;
 	if (become_namespace_root(spec, err) < 0)
 		return -1;
@@ -455,11 +538,14 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 	 * network namespace of whoever opens it, wherever proc is mounted */
 	if (setup_net_ns(spec, err) < 0 || join_keyring(oci, err) < 0)
 		return -1;
-	if ((build_tree && build_own_tree(spec, err) < 0) || iso_rootfs_enter(spec, err) < 0)
+	if (build_tree && build_own_tree(spec, err) < 0)
 		return -1;
-	if (setup_uts(spec, err) < 0)
+	/* in the container's namespaces, its tree in place, before pivot_root */
+	if (oci != NULL && run_create_hooks(spec, oci, hook_state, err) < 0)
 		return -1;
-	return finish_and_exec(spec, sync, oci, true, err);
+	if (iso_rootfs_enter(spec, err) < 0 || setup_uts(spec, err) < 0)
+		return -1;
+	return finish_and_exec(spec, sync, oci, hook_state, err);
 }
 
 __attribute__((noreturn)) static void report_and_exit(int sync_fd, struct iso_error *err)
@@ -479,7 +565,7 @@ void iso_child_exec_main(const struct iso_spec *spec, int sync_fd)
 	iso_error_clear(&err);
 	if (keep_only_preserved_fds(spec, &err) == 0 && iso_sync_expect(sync_fd, ISO_SYNC_GO, &err) == 0 &&
 	    become_namespace_root(spec, &err) == 0)
-		finish_and_exec(spec, sync_fd, NULL, false, &err);
+		finish_and_exec(spec, sync_fd, NULL, NULL, &err);
 	report_and_exit(sync_fd, &err);
 }
 

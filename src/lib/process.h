@@ -26,6 +26,9 @@ struct iso_child_oci {
 	int exec_fifo;          /* O_PATH fd of the fifo `start` opens to read */
 	const char *keyring;    /* a new session keyring of this name, or NULL */
 	int state_dir;          /* the runtime's lock on the state: closed at once */
+	/* the createContainer hooks, opened by the runtime (O_PATH): they
+	 * run before pivot_root, where the runtime's workshop covers /tmp */
+	const int *create_hook_fds;
 };
 
 /* The child's side, from the go-ahead to exec; never returns.  With
