@@ -3,11 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "mount.h"
 #include "pathres.h"
+#include "spec.h"
 #include "util.h"
 
 /* The devices every OCI container gets (runtime-spec config-linux.md). */
@@ -74,5 +78,88 @@ int iso_dev_bind_devices(int rootfd, struct iso_error *err)
 	for (size_t i = 0; default_devices[i] != NULL; i++)
 		if (bind_device(rootfd, default_devices[i], err) < 0)
 			return -1;
+	return 0;
+}
+
+/* The directory of PATH inside the tree, made if missing; *BASE its last
+ * component. */
+static int open_parent(int rootfd, const char *path, const char **base, struct iso_error *err)
+{
+	cleanup_free char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+
+	*base = strrchr(path, '/') + 1;
+	if (slash == dir)
+		return iso_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
+	*slash = '\0';
+	return iso_mkpath_in_root(rootfd, dir, false, err);
+}
+
+static mode_t node_type(char type)
+{
+	return type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+}
+
+/* In a user namespace (as runc does) the host's own node is bound there:
+ * a node made by host root on a filesystem the container's root owns is
+ * refused to it anyway. */
+static int bind_host_node(int parent, const char *base, const struct iso_device *d,
+			  struct iso_error *err)
+{
+	cleanup_close int mnt = -1;
+	cleanup_close int target = -1;
+	struct stat st;
+
+	if (stat(d->path, &st) < 0 || (st.st_mode & S_IFMT) != node_type(d->type) ||
+	    major(st.st_rdev) != d->major || minor(st.st_rdev) != d->minor)
+		return iso_error_set(err, 0, "device %s (%c %lld:%lld): in a user namespace only a node "
+				     "the host has at the same path can be given", d->path, d->type,
+				     (long long)d->major, (long long)d->minor);
+	target = openat(parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (target < 0)
+		return iso_error_set(err, errno, "create %s", d->path);
+	close(target);
+	target = openat(parent, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	mnt = iso_mount_clone(AT_FDCWD, d->path, false, err);
+	if (target < 0 || mnt < 0)
+		return target < 0 ? iso_error_set(err, errno, "open %s", d->path) : -1;
+	if (iso_mount_attach(mnt, target) < 0)
+		return iso_error_set(err, errno, "bind %s on %s", d->path, d->path);
+	return 0;
+}
+
+static int make_node(int parent, const char *base, const struct iso_device *d, struct iso_error *err)
+{
+	mode_t mode = node_type(d->type) | (d->has_mode ? (d->mode & 07777) : 0666);
+
+	if (mknodat(parent, base, mode, d->type == 'p' ? 0 : makedev(d->major, d->minor)) < 0)
+		return iso_error_set(err, errno, "mknod %s", d->path);
+	if (fchmodat(parent, base, mode & 07777, 0) < 0)
+		return iso_error_set(err, errno, "chmod %s", d->path);
+	if ((d->has_uid || d->has_gid) &&
+	    fchownat(parent, base, d->has_uid ? d->uid : (uid_t)-1, d->has_gid ? d->gid : (gid_t)-1,
+		     AT_SYMLINK_NOFOLLOW) < 0)
+		return iso_error_set(err, errno, "chown %s", d->path);
+	return 0;
+}
+
+int iso_dev_make_devices(int rootfd, const struct iso_spec *spec, struct iso_error *err)
+{
+	for (size_t i = 0; i < spec->n_devices; i++) {
+		const struct iso_device *d = &spec->devices[i];
+		const char *base;
+		cleanup_close int parent = open_parent(rootfd, d->path, &base, err);
+		struct stat st;
+
+		if (parent < 0)
+			return err->msg[0] ? -1 : iso_error_set(err, errno, "open the directory of %s", d->path);
+		/* a device of the default /dev given again (the host's node
+		 * bound there), or one the rootfs has: left as it is */
+		if (fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		if ((iso_spec_has_userns(spec) ? bind_host_node(parent, base, d, err)
+					       : make_node(parent, base, d, err)) < 0)
+			return -1;
+	}
 	return 0;
 }

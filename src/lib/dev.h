@@ -17,4 +17,9 @@ int iso_dev_populate(int devfd, bool console, struct iso_error *err);
  * tree at ROOTFD. */
 int iso_dev_bind_devices(int rootfd, struct iso_error *err);
 
+/* linux.devices in the tree at ROOTFD: each made with mknod, or in a user
+ * namespace the host's node bound; one already there is left. */
+struct iso_spec;
+int iso_dev_make_devices(int rootfd, const struct iso_spec *spec, struct iso_error *err);
+
 #endif

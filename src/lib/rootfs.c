@@ -605,5 +605,7 @@ int iso_rootfs_build(struct iso_rootfs *r, int userns_fd, struct iso_error *err)
 		if (ret < 0)
 			return -1;
 	}
+	if (iso_dev_make_devices(r->stage_fd, r->spec, err) < 0)
+		return -1;
 	return r->propagate ? publish_tree(r, err) : 0;
 }

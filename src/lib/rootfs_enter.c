@@ -144,7 +144,12 @@ int iso_rootfs_enter(const struct iso_spec *spec, struct iso_error *err)
 		if (iso_mount_made_in_container(spec, &spec->mounts[i]) &&
 		    mount_in_container(spec, stage, &spec->mounts[i], err) < 0)
 			return -1;
-	if (hide_paths(spec, stage, err) < 0)
+	if (hide_paths(spec, stage, err) < 0 || pivot_into(stage, err) < 0)
 		return -1;
-	return pivot_into(stage, err);
+	/* linux.rootfsPropagation: the container's tree is its own copy, so
+	 * it sets how mounts travel within it (docs/oci.md) */
+	if (spec->rootfs_propagation != 0 &&
+	    mount(NULL, "/", NULL, spec->rootfs_propagation, NULL) < 0)
+		return iso_error_set(err, errno, "set the propagation of /");
+	return 0;
 }
