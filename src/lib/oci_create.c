@@ -23,6 +23,7 @@
 #include "devopt.h"
 #include "hooks.h"
 #include "idmap.h"
+#include "log.h"
 #include "oci.h"
 #include "oci_int.h"
 #include "ocistatus.h"
@@ -112,6 +113,10 @@ static int make_cgroup(struct create *cr, struct iso_error *err)
 	if (!cr->privileged && !iso_resources_any(&cr->spec->linux_.resources))
 		return 0;
 	path = iso_oci_cgroup_path(cr->spec->linux_.cgroups_path, cr->o->id, cr->o->systemd_cgroup, err);
+	if (path != NULL && cr->o->systemd_cgroup)
+		iso_log(access("/run/systemd/system", F_OK) == 0 ? ISO_LOG_WARN : ISO_LOG_DEBUG,
+			"--systemd-cgroup: %s laid out on the cgroup filesystem as systemd would "
+			"(isolate-oci does not ask systemd for a scope)", path);
 	l = path ? iso_cgroup_layout_host(err) : NULL;
 	if (l == NULL || iso_cgroup_plan_path(&cr->cg, l, path, cr->privileged, err) < 0)
 		return -1;
