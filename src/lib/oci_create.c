@@ -481,6 +481,7 @@ int iso_oci_create(struct iso_spec *spec, const struct iso_oci_create_opts *o, p
 	int r;
 
 	iso_spec_oci_device_rules(spec);
+	iso_oci_fix_ambient(&spec->process);
 	r = check(spec, o, cr.privileged, err);
 
 	if (r == 0)

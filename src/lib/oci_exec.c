@@ -108,6 +108,7 @@ static int make_spec(struct exec *e, struct iso_error *err)
 	e->spec->process = *e->o->process;
 	memset(e->o->process, 0, sizeof(*e->o->process));
 	e->spec->process.stdin_open = true;
+	iso_oci_fix_ambient(&e->spec->process);
 	if (e->spec->process.args == NULL || e->spec->process.args[0] == NULL)
 		return iso_error_set(err, 0, "exec: no command to run");
 	if (e->spec->process.cwd == NULL)

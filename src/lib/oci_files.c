@@ -7,6 +7,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <sys/capability.h>
+
 #include "log.h"
 #include "oci_int.h"
 #include "rmtree.h"
@@ -75,4 +77,29 @@ int iso_oci_send_console(int sock, int master, struct iso_error *err)
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
 		return iso_error_set(err, errno, "send the terminal to the console socket");
 	return 0;
+}
+
+void iso_oci_fix_ambient(struct iso_process *p)
+{
+	char names[1024] = "";
+	size_t len = 0;
+	uint64_t lost;
+
+	if (!p->has_caps)
+		return;
+	lost = p->caps.ambient & ~(p->caps.permitted & p->caps.inheritable);
+	if (lost == 0)
+		return;
+	for (int cap = 0; cap < 64; cap++) {
+		char *name;
+
+		if (!(lost & (1ULL << cap)) || (name = cap_to_name((cap_value_t)cap)) == NULL)
+			continue;
+		if (len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", len ? " " : "", name);
+		cap_free(name);
+	}
+	iso_log(ISO_LOG_WARN, "ambient capabilities left out, not being both permitted and "
+		"inheritable (as runc does): %s", names);
+	p->caps.ambient &= ~lost;
 }

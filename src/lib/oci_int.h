@@ -31,4 +31,9 @@ int iso_oci_check_namespaces(const struct iso_spec *spec, struct iso_error *err)
  * *OWN_PIDNS is then the caller's own, to go back to after the clone. */
 int iso_oci_join_namespaces(const struct iso_spec *spec, int *own_pidns, struct iso_error *err);
 
+/* The kernel raises an ambient capability only if it is permitted and
+ * inheritable: one that is not is dropped with a warning, as runc does
+ * (runc spec's own config asks for such). */
+void iso_oci_fix_ambient(struct iso_process *p);
+
 #endif
