@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,7 +134,11 @@ static int open_log(const char *path, const char *format)
 
 static int print_version(void)
 {
+	const struct scmp_version *v = seccomp_version();
+
 	printf("isolate-oci version %s\nspec: %s\n", ISOLATE_VERSION, ISO_OCI_VERSION);
+	if (v != NULL)
+		printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
 	return 0;
 }
 

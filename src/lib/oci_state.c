@@ -120,7 +120,7 @@ static int parse_state(struct iso_oci_container *c, const char *text, const char
 	c->cgroup_name = get_string(o, "cgroupName");
 	c->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
 	c->pid_start = (unsigned long long)json_integer_value(json_object_get(o, "pidStart"));
-	c->setup_done = json_is_true(json_object_get(o, "created_done"));
+	c->setup_done = json_is_true(json_object_get(o, "setupDone"));
 	ann = json_object_get(o, "annotations");
 	if (json_is_object(ann))
 		c->annotations_json = json_dumps(ann, JSON_COMPACT);
@@ -206,7 +206,7 @@ int iso_oci_save(const struct iso_oci_container *c, struct iso_error *err)
 	set_string(o, "cgroupName", c->cgroup_name);
 	json_object_set_new(o, "pid", json_integer(c->pid));
 	json_object_set_new(o, "pidStart", json_integer((json_int_t)c->pid_start));
-	json_object_set_new(o, "created_done", json_boolean(c->setup_done));
+	json_object_set_new(o, "setupDone", json_boolean(c->setup_done));
 	if (c->annotations_json != NULL)
 		json_object_set_new(o, "annotations", json_loads(c->annotations_json, 0, NULL));
 	text = json_dumps(o, JSON_COMPACT);
