@@ -311,6 +311,7 @@ static void lookup_finds_without_executing(void **state)
 	assert_int_equal(chmod(script, 0755), 0);
 	assert_int_equal(iso_exec_lookup("cmd", env, &found, &err), 0);
 	assert_string_equal(found, script);
+	free(found);
 	assert_int_equal(iso_exec_lookup("isolate-unit-none", env, &dir, &err), -1);
 	assert_int_equal(err.status, ISO_EXIT_NOT_FOUND);
 	assert_string_equal(err.msg, "exec isolate-unit-none: executable file not found in $PATH");
