@@ -7,11 +7,13 @@ set -eu
 
 build="gcc make libc6-dev pkg-config libmnl-dev libnftables-dev libnetfilter-conntrack-dev libjansson-dev libcap-dev libseccomp-dev
 	libcurl4-openssl-dev libarchive-dev libssl-dev"
-# its second line: for the cgroup v2 VM of tests/vm/, and clang for the fuzzer
+# its second line: for the cgroup v2 VM of tests/vm/, and clang for the fuzzer;
+# its last: the OCI runtime's tests through real clients (tests/integration/oci.bash)
 test="$build libcmocka-dev bats busybox-static util-linux procps iproute2 uidmap nftables
 	qemu-system-x86 linux-image-amd64 kmod e2fsprogs cpio clang libclang-rt-14-dev
-	docker-registry skopeo umoci apache2-utils curl"
-bench="$test crun bubblewrap podman time openssl tzdata"
+	docker-registry skopeo umoci apache2-utils curl
+	podman conmon runc crun containerd jq"
+bench="$test bubblewrap time openssl tzdata"
 
 case "${1:-build}" in
 build) want=$build ;;

@@ -49,6 +49,8 @@ run_unit() {
 	done
 }
 
+test_tmpdir=${ISOLATE_TEST_TMPDIR:-/var/tmp}
+
 run_integration() {
 	local files=("$@")
 	[ ${#files[@]} -gt 0 ] || files=("$top"/tests/integration/*.bats)
@@ -56,7 +58,7 @@ run_integration() {
 	# Scratch rootfs and volumes go on /var/tmp, a disk filesystem on a
 	# stock Debian: one that idmapped mounts work on with any kernel (a
 	# tmpfs /tmp cannot be idmapped before Linux 6.3).
-	TMPDIR=${ISOLATE_TEST_TMPDIR:-/var/tmp} ISOLATE="$build/isolate" \
+	TMPDIR=$test_tmpdir ISOLATE="$build/isolate" ISOLATE_OCI="$build/isolate-oci" \
 		bats --tap "${files[@]}" >"$log" 2>&1
 	local status=$?
 	count_tap <"$log"
@@ -118,6 +120,51 @@ check_net_leftovers() {
 	count_tap <"$log"
 }
 
+# What the tests that drive an OCI runtime through podman and containerd
+# (tests/integration/oci.bash) could leave, checked after a build's bats
+# files as one more TAP test.  Each of their worlds is a directory
+# isolate-pm.XXXXXX or isolate-ctrd.XXXXXX in the tests' TMPDIR (or /tmp),
+# a cgroup of the same name, a private mount namespace, and processes whose
+# command lines name it: the namespace's holder, conmon, containerd and
+# the runc shims (containerd-shim-runc-v2).  So: no such process, mount,
+# cgroup or directory; and none of the places where these clients keep
+# state by default (which the fixtures move into their worlds) appeared.
+oci_default_places() {
+	ls -d /run/runc /run/crun /run/containerd /var/lib/containerd /opt/containerd \
+		/run/libpod /var/lib/containers/storage /dev/shm/libpod_lock \
+		/sys/fs/cgroup/libpod_parent /sys/fs/cgroup/*/libpod_parent 2>/dev/null
+}
+
+oci_before() {
+	oci_had=$(oci_default_places)
+}
+
+oci_leftovers() {
+	local world='isolate-(pm|ctrd)\.[A-Za-z0-9]{6}'
+	pgrep -af -- "$world" | sed 's/^/process: /'
+	awk '{ print $5 }' /proc/self/mountinfo | grep -E -- "/$world(/|\$)" | sed 's/^/mount: /'
+	ls -d /sys/fs/cgroup/isolate-pm.* /sys/fs/cgroup/isolate-ctrd.* \
+		/sys/fs/cgroup/*/isolate-pm.* /sys/fs/cgroup/*/isolate-ctrd.* 2>/dev/null | sed 's/^/cgroup: /'
+	find "$test_tmpdir" /tmp -maxdepth 1 -regextype posix-extended -regex ".*/$world" 2>/dev/null |
+		sed 's/^/world: /'
+	comm -13 <(printf '%s\n' "$oci_had" | sort) <(oci_default_places | sort) | sed 's/^/appeared: /'
+}
+
+check_oci_leftovers() {
+	local name="$(basename "$build"): the OCI client tests leave no podman or containerd behind" left
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "ok - $name # skip not root" >"$log"
+	else
+		left=$(oci_leftovers)
+		if [ -z "$left" ]; then
+			echo "ok - $name" >"$log"
+		else
+			{ echo "not ok - $name"; printf '%s\n' "$left" | sed 's/^/# left: /'; } >"$log"
+		fi
+	fi
+	count_tap <"$log"
+}
+
 # The cgroup v2 suite, in a VM with a pure cgroup v2 hierarchy and a
 # scratch disk for io.max (this host's cgroups may be v1 or hybrid); its
 # last test checks that no container cgroup is left.  A VM that does not
@@ -155,8 +202,10 @@ for build in $builds; do
 	[ "$what" = integration ] || run_unit
 	if [ "$what" != unit ]; then
 		net_before
+		oci_before
 		run_integration "$@"
 		check_net_leftovers
+		check_oci_leftovers
 	fi
 	echo "# $(basename "$build"): $((passed - before_passed)) passed, $((failed - before_failed)) failed"
 done
