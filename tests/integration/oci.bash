@@ -160,8 +160,10 @@ oci_skip_if_missing() {
 # default (runc 1.1.5) with terminal false, hostname isolate-oci-test and
 # ociVersion 1.2.0: rootful, no user namespace, new pid, network, ipc,
 # uts and mount namespaces, a read-only rootfs, runc's masked and read-only
-# paths, the capabilities AUDIT_WRITE, KILL and NET_BIND_SERVICE, and
-# RLIMIT_NOFILE 1024.  Change it with jq for a test's needs:
+# paths, the capabilities AUDIT_WRITE, KILL and NET_BIND_SERVICE (ambient
+# too, but not inheritable, so not ambient in effect: runc drops them
+# silently, isolate-oci with a warning on stderr), and RLIMIT_NOFILE 1024.
+# Change it with jq for a test's needs:
 #   jq '.root.readonly = false' "$dir/config.json" > ... && mv ...
 oci_bundle() {
 	local dir=${1:?usage: oci_bundle DIR [ARGS...]}
