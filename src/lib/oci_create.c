@@ -21,6 +21,7 @@
 
 #include "cgroup.h"
 #include "devopt.h"
+#include "fdpass.h"
 #include "hooks.h"
 #include "idmap.h"
 #include "log.h"
@@ -51,6 +52,7 @@ struct create {
 	int host_mntns;         /* the caller's mount namespace, to go back to */
 	int console;            /* connected to --console-socket, or -1 */
 	int *hook_fds;          /* the createContainer hooks, opened */
+	int listener;           /* connected to the seccomp listener, or -1 */
 };
 
 static void now_rfc3339(char out[ISO_RFC3339_NANO_MAX])
@@ -173,6 +175,7 @@ static int spawn(struct create *cr, struct iso_error *err)
 		.keyring = cr->o->no_new_keyring ? NULL : cr->o->id,
 		.state_dir = cr->c.dirfd,
 		.create_hook_fds = cr->hook_fds,
+		.seccomp_listener = cr->listener,
 	};
 	cleanup_close int own_pidns = -1;
 	int fds[2];
@@ -237,30 +240,22 @@ static int run_hooks(struct create *cr, enum iso_hook_kind kind, struct iso_erro
 static int leave_private_ns(struct create *cr, struct iso_error *err);
 
 /* The go-ahead, with the state for the hooks the container runs itself
- * (createContainer, startContainer) in a pipe, read to its end. */
+ * (createContainer, startContainer) and the seccomp listener's message. */
 static int send_go(struct create *cr, struct iso_error *err)
 {
 	const struct iso_hooks *h = &cr->spec->hooks;
+	const struct iso_seccomp *sc = cr->spec->linux_.seccomp;
 	cleanup_free char *state = NULL;
-	cleanup_close int rd = -1;
-	cleanup_close int wr = -1;
-	int fds[2];
+	cleanup_free char *listener = NULL;
 
-	if (h->n[ISO_HOOK_CREATE_CONTAINER] == 0 && h->n[ISO_HOOK_START_CONTAINER] == 0)
+	if (h->n[ISO_HOOK_CREATE_CONTAINER] == 0 && h->n[ISO_HOOK_START_CONTAINER] == 0 &&
+	    cr->listener < 0)
 		return iso_sync_send(cr->sync, ISO_SYNC_GO, NULL, -1, err);
 	cr->c.status = ISO_OCI_CREATING;
 	state = iso_oci_container_json(&cr->c, false);
-	if (strlen(state) >= 65536)
-		return iso_error_set(err, 0, "the container's state is too large for its hooks");
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return iso_error_set(err, errno, "pipe");
-	rd = fds[0];
-	wr = fds[1];
-	if (write_all(wr, state, strlen(state)) < 0)
-		return iso_error_set(err, errno, "write the state for the hooks");
-	close(wr);
-	wr = -1;
-	return iso_sync_send(cr->sync, ISO_SYNC_GO, NULL, rd, err);
+	if (cr->listener >= 0)
+		listener = iso_oci_listener_json(&cr->c, cr->pid, sc->listener_metadata);
+	return iso_oci_send_go(cr->sync, state, listener, err);
 }
 
 /* The parent's share, while the child waits: cgroups, limits, id maps,
@@ -421,9 +416,21 @@ static int open_create_hooks(struct create *cr, struct iso_error *err)
 	return 0;
 }
 
+/* Connected here, where its path is seen; the container's process
+ * sends the filter's fd over it. */
+static int connect_listener(struct create *cr, struct iso_error *err)
+{
+	const struct iso_seccomp *sc = cr->spec->linux_.seccomp;
+
+	if (sc == NULL || sc->listener_path == NULL)
+		return 0;
+	cr->listener = iso_connect_unix(sc->listener_path, err);
+	return cr->listener < 0 ? iso_error_prefix(err, "seccomp listener") : 0;
+}
+
 static int create(struct create *cr, struct iso_error *err)
 {
-	if (open_create_hooks(cr, err) < 0)
+	if (open_create_hooks(cr, err) < 0 || connect_listener(cr, err) < 0)
 		return -1;
 	if (cr->o->console_socket != NULL) {
 		cr->console = iso_oci_connect_console(cr->o->console_socket, err);
@@ -476,7 +483,7 @@ int iso_oci_create(struct iso_spec *spec, const struct iso_oci_create_opts *o, p
 	struct create cr = {
 		.spec = spec, .o = o, .privileged = geteuid() == 0,
 		.c = { .dirfd = -1 }, .fifo = -1, .sync = -1, .pid = -1, .pty = -1,
-		.host_mntns = -1, .console = -1,
+		.host_mntns = -1, .console = -1, .listener = -1,
 	};
 	int r;
 
@@ -503,6 +510,8 @@ int iso_oci_create(struct iso_spec *spec, const struct iso_oci_create_opts *o, p
 		close(cr.sync);
 	if (cr.console >= 0)
 		close(cr.console);
+	if (cr.listener >= 0)
+		close(cr.listener);
 	for (size_t i = 0; cr.hook_fds != NULL && i < spec->hooks.n[ISO_HOOK_CREATE_CONTAINER]; i++)
 		if (cr.hook_fds[i] >= 0)
 			close(cr.hook_fds[i]);

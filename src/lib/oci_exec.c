@@ -17,6 +17,7 @@
 
 #include "cgroup.h"
 #include "console.h"
+#include "fdpass.h"
 #include "oci.h"
 #include "oci_int.h"
 #include "ocispec.h"
@@ -50,6 +51,7 @@ struct exec {
 	int pty;
 	int sigfd;
 	int console;            /* connected to --console-socket, or -1 */
+	int listener;           /* connected to the seccomp listener, or -1 */
 	sigset_t saved;
 	bool blocked;
 };
@@ -133,7 +135,9 @@ __attribute__((noreturn)) static void child(struct exec *e, int sync)
 			_exit(ISO_EXIT_RUNTIME);
 		}
 	}
-	iso_child_exec_main(e->spec, sync);
+	iso_child_exec_main(e->spec, sync, &(struct iso_child_oci){
+		.exec_fifo = -1, .state_dir = -1, .seccomp_listener = e->listener,
+	});
 }
 
 static int take_pty(struct exec *e, int master, struct iso_error *err)
@@ -189,6 +193,20 @@ static int block_signals(struct exec *e, struct iso_error *err)
 	return 0;
 }
 
+/* With a seccomp listener, the message it gets with the exec'd process's
+ * filter fd. */
+static int send_go(struct exec *e, struct iso_error *err)
+{
+	cleanup_free char *state = NULL;
+	cleanup_free char *msg = NULL;
+
+	if (e->listener < 0)
+		return iso_sync_send(e->sync, ISO_SYNC_GO, NULL, -1, err);
+	state = iso_oci_container_json(&e->c, false);
+	msg = iso_oci_listener_json(&e->c, e->pid, e->spec->linux_.seccomp->listener_metadata);
+	return iso_oci_send_go(e->sync, state, msg, err);
+}
+
 static int spawn(struct exec *e, struct iso_error *err)
 {
 	int pidns = e->ns[N_KINDS - 1];
@@ -215,8 +233,7 @@ static int spawn(struct exec *e, struct iso_error *err)
 	if (e->pid < 0)
 		return iso_error_set(err, errno, "fork the process to exec");
 	if (iso_cgroup_enter(&e->cg, e->pid, false, err) < 0 ||
-	    iso_proclimits_apply(e->pid, &e->spec->process, err) < 0 ||
-	    iso_sync_send(e->sync, ISO_SYNC_GO, NULL, -1, err) < 0)
+	    iso_proclimits_apply(e->pid, &e->spec->process, err) < 0 || send_go(e, err) < 0)
 		return -1;
 	return wait_for_exec(e, err);
 }
@@ -257,6 +274,11 @@ static int setup(struct exec *e, struct iso_error *err)
 		e->console = iso_oci_connect_console(o->console_socket, err);
 		if (e->console < 0)
 			return -1;
+	}
+	if (e->spec->linux_.seccomp != NULL && e->spec->linux_.seccomp->listener_path != NULL) {
+		e->listener = iso_connect_unix(e->spec->linux_.seccomp->listener_path, err);
+		if (e->listener < 0)
+			return iso_error_prefix(err, "seccomp listener");
 	}
 	if (e->c.cgroup_record != NULL &&
 	    iso_cgroup_open_record(&e->cg, e->c.cgroup_record, e->c.cgroup_name, err) < 0)
@@ -312,7 +334,7 @@ static int wait_attached(struct exec *e, struct iso_error *err)
 int iso_oci_exec(const struct iso_oci_exec_opts *o, int *status, struct iso_error *err)
 {
 	struct exec e = { .o = o, .c = { .dirfd = -1 }, .sync = -1, .pid = -1, .pty = -1, .sigfd = -1,
-			 .console = -1 };
+			 .console = -1, .listener = -1 };
 	int r;
 
 	for (size_t i = 0; i < N_KINDS; i++)
@@ -338,6 +360,8 @@ int iso_oci_exec(const struct iso_oci_exec_opts *o, int *status, struct iso_erro
 		close(e.sigfd);
 	if (e.console >= 0)
 		close(e.console);
+	if (e.listener >= 0)
+		close(e.listener);
 	if (e.blocked)
 		sigprocmask(SIG_SETMASK, &e.saved, NULL);
 	iso_cgroup_close(&e.cg);

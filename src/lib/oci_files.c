@@ -1,6 +1,7 @@
 /* Files of isolate-oci's state directory and its console socket. */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -9,6 +10,9 @@
 
 #include <sys/capability.h>
 
+#include "fdpass.h"
+#include "jsonutil.h"
+#include "sync.h"
 #include "log.h"
 #include "oci_int.h"
 #include "rmtree.h"
@@ -41,41 +45,16 @@ void iso_oci_remove_dir(const char *root, const char *id)
 
 int iso_oci_connect_console(const char *socket_path, struct iso_error *err)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	cleanup_close int sock = -1;
+	int sock = iso_connect_unix(socket_path, err);
 
-	if (strlen(socket_path) >= sizeof(addr.sun_path))
-		return iso_error_set(err, 0, "console socket %s: path too long", socket_path);
-	strcpy(addr.sun_path, socket_path);
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		return iso_error_set(err, errno, "socket for the console socket");
-	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return iso_error_set(err, errno, "connect to the console socket %s", socket_path);
-	return steal_fd(&sock);
+	return sock < 0 ? iso_error_prefix(err, "console socket") : sock;
 }
 
 int iso_oci_send_console(int sock, int master, struct iso_error *err)
 {
 	/* the payload is the terminal's name, as runc sends it */
-	char name[] = "/dev/ptmx";
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control = { 0 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		return iso_error_set(err, errno, "send the terminal to the console socket");
+	if (iso_send_fd(sock, "/dev/ptmx", master, err) < 0)
+		return iso_error_prefix(err, "console socket: the terminal");
 	return 0;
 }
 
@@ -102,4 +81,38 @@ void iso_oci_fix_ambient(struct iso_process *p)
 	iso_log(ISO_LOG_WARN, "ambient capabilities left out, not being both permitted and "
 		"inheritable (as runc does): %s", names);
 	p->caps.ambient &= ~lost;
+}
+
+int iso_oci_send_go(int sync, const char *state, const char *listener_msg, struct iso_error *err)
+{
+	cleanup_close int rd = -1;
+	cleanup_close int wr = -1;
+	size_t len = strlen(state) + 1 + (listener_msg ? strlen(listener_msg) + 1 : 0);
+	int fds[2];
+
+	/* written whole before the child reads: a pipe holds 64 KiB */
+	if (len >= 65536)
+		return iso_error_set(err, 0, "the container's state is too large for its hooks");
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return iso_error_set(err, errno, "pipe");
+	rd = fds[0];
+	wr = fds[1];
+	if (write_all(wr, state, strlen(state) + 1) < 0 ||
+	    (listener_msg != NULL && write_all(wr, listener_msg, strlen(listener_msg) + 1) < 0))
+		return iso_error_set(err, errno, "write the state for the container");
+	close(wr);
+	wr = -1;
+	return iso_sync_send(sync, ISO_SYNC_GO, NULL, rd, err);
+}
+
+char *iso_oci_listener_json(const struct iso_oci_container *c, pid_t pid, const char *metadata)
+{
+	cleanup_free char *state = iso_oci_container_json(c, false);
+	json_t *o = json_pack("{s:s, s:[s], s:i, s:s, s:o}", "ociVersion", ISO_OCI_VERSION,
+			      "fds", "seccompFd", "pid", (json_int_t)pid, "metadata", metadata ? metadata : "",
+			      "state", json_loads(state, 0, NULL));
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return text;
 }

@@ -36,4 +36,12 @@ int iso_oci_join_namespaces(const struct iso_spec *spec, int *own_pidns, struct 
  * (runc spec's own config asks for such). */
 void iso_oci_fix_ambient(struct iso_process *p);
 
+/* The go-ahead to the container's process, with STATE (for its hooks)
+ * and LISTENER_MSG (or NULL) in a pipe, each NUL-terminated. */
+int iso_oci_send_go(int sync, const char *state, const char *listener_msg, struct iso_error *err);
+
+/* What the seccomp listener receives with the notification fd: the
+ * runtime-spec's container process state. */
+char *iso_oci_listener_json(const struct iso_oci_container *c, pid_t pid, const char *metadata);
+
 #endif

@@ -35,10 +35,11 @@ static const char *const namespaces[] = {
 	"cgroup", "ipc", "mount", "network", "pid", "user", "uts", NULL,
 };
 
-/* secfilter_json.c's tables; SCMP_ACT_NOTIFY is refused there */
+/* secfilter_json.c's tables; SCMP_ACT_NOTIFY with a listenerPath */
 static const char *const seccomp_actions[] = {
 	"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-	"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP", NULL,
+	"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
+	NULL,
 };
 
 static const char *const seccomp_operators[] = {

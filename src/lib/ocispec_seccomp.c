@@ -1,6 +1,7 @@
 /* linux.seccomp: the profile itself is read by secfilter_json.c's reader
  * with OCI's rules (secfilter_int.h); here are the fields only OCI has:
- * flags, and the listener isolate does not have. */
+ * flags, and the listener (listenerPath, listenerMetadata) that gets the
+ * notification fd of SCMP_ACT_NOTIFY's rules. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,8 +11,8 @@
 
 /* TSYNC syncs the filter to the process's other threads: the container's
  * first process has none when it loads it, so it changes nothing.
- * WAIT_KILLABLE_RECV only means something to a listener, which is
- * refused.  LOG and SPEC_ALLOW would change the filter's behaviour and
+ * WAIT_KILLABLE_RECV changes how the listener's replies wait; the kernel
+ * default is kept.  LOG and SPEC_ALLOW would change the filter's behaviour and
  * struct iso_seccomp has no place for them. */
 static int check_flags(struct oci_ctx *c, json_t *obj)
 {
@@ -42,19 +43,25 @@ static int parse_seccomp(struct oci_ctx *c, json_t *obj, void *arg)
 		.oci = true, .source = c->source, .text = c->text, .len = c->len,
 		.path = c->path, .err = c->err,
 	};
-	const char *listener = NULL;
+	const char *listener = NULL, *metadata = NULL;
 	struct iso_seccomp *s;
 
-	if (oci_peek_string(c, obj, "listenerPath", &listener) < 0)
+	if (oci_peek_string(c, obj, "listenerPath", &listener) < 0 ||
+	    oci_peek_string(c, obj, "listenerMetadata", &metadata) < 0)
 		return -1;
-	if (listener != NULL && listener[0] != '\0')
-		return oci_fail_at(c, "listenerPath", "not supported by isolate-oci");
+	if (listener != NULL && listener[0] != '\0' && listener[0] != '/')
+		return oci_fail_at(c, "listenerPath", "expected an absolute path");
+	ld.listener = listener != NULL && listener[0] != '\0';
 	if (check_flags(c, obj) < 0)
 		return -1;
 	s = xcalloc(1, sizeof(*s));
 	if (iso_seccomp_load_profile(&ld, obj, s) < 0) {
 		iso_seccomp_free(s);
 		return -1;
+	}
+	if (ld.listener) {
+		s->listener_path = xstrdup(listener);
+		s->listener_metadata = xstrdup(metadata ? metadata : "");
 	}
 	l->seccomp = s;
 	return 0;

@@ -23,6 +23,7 @@
 #include "console.h"
 #include "env.h"
 #include "exec.h"
+#include "fdpass.h"
 #include "hooks.h"
 #include "init.h"
 #include "net.h"
@@ -382,11 +383,20 @@ static int exec_oci(const struct iso_spec *spec, char **env, const char *found,
 				    errno, "exec %s", spec->process.args[0]);
 }
 
-/* OCI: the go-ahead brings the state its hooks are given, in a memfd. */
-static int receive_go(int sync, const struct iso_child_oci *oci, char **state, struct iso_error *err)
+/* OCI: the go-ahead brings, in a pipe, the state its hooks are given and
+ * (after a NUL) what the seccomp listener is sent with the filter's fd. */
+struct go_payload {
+	char *state;            /* NULL: none */
+	const char *listener_msg;       /* in STATE's buffer, or NULL */
+};
+
+static int receive_go(int sync, const struct iso_child_oci *oci, struct go_payload *go,
+		      struct iso_error *err)
 {
 	struct iso_sync_msg msg;
 	cleanup_close int fd = -1;
+	char path[64];
+	size_t len;
 	int r;
 
 	if (oci == NULL)
@@ -396,13 +406,34 @@ static int receive_go(int sync, const struct iso_child_oci *oci, char **state, s
 		return -1;
 	if (r == 0 || msg.type != ISO_SYNC_GO)
 		return iso_error_set(err, 0, "sync channel: expected the go-ahead");
-	if (fd >= 0) {
-		char path[64];
+	if (fd < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (read_file_at(AT_FDCWD, path, &go->state, &len, err) < 0)
+		return -1;
+	if (strlen(go->state) + 1 < len)
+		go->listener_msg = go->state + strlen(go->state) + 1;
+	return 0;
+}
 
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		if (read_file_at(AT_FDCWD, path, state, NULL, err) < 0)
-			return -1;
-	}
+/* SCMP_ACT_NOTIFY's listener gets the filter's fd over the connection the
+ * runtime made (runtime-spec: the container process state, its "fds"
+ * naming the one passed). */
+static int load_seccomp(const struct iso_spec *spec, const struct iso_child_oci *oci,
+			const struct go_payload *go, struct iso_error *err)
+{
+	int fd, r;
+
+	if (spec->linux_.seccomp->listener_path == NULL || oci == NULL || oci->seccomp_listener < 0 ||
+	    go->listener_msg == NULL)
+		return iso_seccomp_apply(spec->linux_.seccomp, err);
+	fd = iso_seccomp_apply_listener(spec->linux_.seccomp, err);
+	if (fd < 0)
+		return -1;
+	r = iso_send_fd(oci->seccomp_listener, go->listener_msg, fd, err);
+	close(fd);
+	if (r < 0)
+		return iso_error_prefix(err, "seccomp listener %s", spec->linux_.seccomp->listener_path);
 	return 0;
 }
 
@@ -460,7 +491,7 @@ static int run_create_hooks(const struct iso_spec *spec, const struct iso_child_
 /* From the stdio to the exec: what the first process of a container and
  * a process exec'd into one both do, in the container's root. */
 static int finish_and_exec(const struct iso_spec *spec, int sync, const struct iso_child_oci *oci,
-			   const char *hook_state, struct iso_error *err)
+			   const struct go_payload *go, struct iso_error *err)
 {
 	struct iso_resolved_user user;
 	cleanup_strv char **env = NULL;
@@ -469,7 +500,7 @@ static int finish_and_exec(const struct iso_spec *spec, int sync, const struct i
 
 	/* the first process's terminal is also its /dev/console; an exec'd
 	 * one's is not (there is no oci then) */
-	bool first = oci != NULL || !spec->oci;
+	bool first = oci != NULL ? oci->exec_fifo >= 0 : !spec->oci;
 
 	if (setup_stdio(spec, sync, first, err) < 0 || resolve_user(spec, &user, err) < 0)
 		return -1;
@@ -480,7 +511,7 @@ static int finish_and_exec(const struct iso_spec *spec, int sync, const struct i
 	 * (the rest of the setup only calls what docker's profile allows);
 	 * with it, as late as can be. */
 	if (ret == 0 && spec->linux_.seccomp != NULL && !spec->process.no_new_privileges)
-		ret = iso_seccomp_apply(spec->linux_.seccomp, err);
+		ret = load_seccomp(spec, oci, go, err);
 	if (ret == 0)
 		ret = become_user(spec, &user, err);
 	iso_resolved_user_free(&user);
@@ -494,11 +525,12 @@ static int finish_and_exec(const struct iso_spec *spec, int sync, const struct i
 		return -1;
 	if (spec->oci && iso_exec_lookup(spec->process.args[0], env, &found, err) < 0)
 		return -1;
-	if (oci != NULL && (wait_for_start(oci, sync, err) < 0 ||
-			    run_child_hooks(spec, ISO_HOOK_START_CONTAINER, hook_state, err) < 0))
+	if (oci != NULL && oci->exec_fifo >= 0 &&
+	    (wait_for_start(oci, sync, err) < 0 ||
+	     run_child_hooks(spec, ISO_HOOK_START_CONTAINER, go->state, err) < 0))
 		return -1;
 	if (spec->linux_.seccomp != NULL && spec->process.no_new_privileges &&
-	    iso_seccomp_apply(spec->linux_.seccomp, err) < 0)
+	    load_seccomp(spec, oci, go, err) < 0)
 		return -1;
 	if (spec->oci)
 		return exec_oci(spec, env, found, err);
@@ -524,13 +556,13 @@ static int keep_only_preserved_fds(const struct iso_spec *spec, struct iso_error
 static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool build_tree,
 				const struct iso_child_oci *oci, struct iso_error *err)
 {
-	char *hook_state = NULL;
+	struct go_payload go = { 0 };
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return iso_error_set(err, errno, "prctl PR_SET_PDEATHSIG");
 	if (keep_only_preserved_fds(spec, err) < 0)
 		return -1;
-	if (receive_go(sync, oci, &hook_state, err) < 0 || enter_cgroup_ns(spec, err) < 0)
+	if (receive_go(sync, oci, &go, err) < 0 || enter_cgroup_ns(spec, err) < 0)
 		return -1;
 	if (become_namespace_root(spec, err) < 0)
 		return -1;
@@ -541,11 +573,11 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 	if (build_tree && build_own_tree(spec, err) < 0)
 		return -1;
 	/* in the container's namespaces, its tree in place, before pivot_root */
-	if (oci != NULL && run_create_hooks(spec, oci, hook_state, err) < 0)
+	if (oci != NULL && run_create_hooks(spec, oci, go.state, err) < 0)
 		return -1;
 	if (iso_rootfs_enter(spec, err) < 0 || setup_uts(spec, err) < 0)
 		return -1;
-	return finish_and_exec(spec, sync, oci, hook_state, err);
+	return finish_and_exec(spec, sync, oci, &go, err);
 }
 
 __attribute__((noreturn)) static void report_and_exit(int sync_fd, struct iso_error *err)
@@ -558,14 +590,15 @@ __attribute__((noreturn)) static void report_and_exit(int sync_fd, struct iso_er
 	_exit(err->status);
 }
 
-void iso_child_exec_main(const struct iso_spec *spec, int sync_fd)
+void iso_child_exec_main(const struct iso_spec *spec, int sync_fd, const struct iso_child_oci *oci)
 {
+	struct go_payload go = { 0 };
 	struct iso_error err;
 
 	iso_error_clear(&err);
-	if (keep_only_preserved_fds(spec, &err) == 0 && iso_sync_expect(sync_fd, ISO_SYNC_GO, &err) == 0 &&
+	if (keep_only_preserved_fds(spec, &err) == 0 && receive_go(sync_fd, oci, &go, &err) == 0 &&
 	    become_namespace_root(spec, &err) == 0)
-		finish_and_exec(spec, sync_fd, NULL, NULL, &err);
+		finish_and_exec(spec, sync_fd, oci, &go, &err);
 	report_and_exit(sync_fd, &err);
 }
 

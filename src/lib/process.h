@@ -23,12 +23,14 @@ pid_t iso_clone_into_cgroup(uint64_t flags, int cgroup_fd);
  * the exec until `start` (runc's exec fifo), with the state for its hooks
  * sent along with the go-ahead. */
 struct iso_child_oci {
-	int exec_fifo;          /* O_PATH fd of the fifo `start` opens to read */
+	int exec_fifo;          /* O_PATH fd of the fifo `start` opens to read;
+				 * -1: a process exec'd into a running container */
 	const char *keyring;    /* a new session keyring of this name, or NULL */
 	int state_dir;          /* the runtime's lock on the state: closed at once */
 	/* the createContainer hooks, opened by the runtime (O_PATH): they
 	 * run before pivot_root, where the runtime's workshop covers /tmp */
 	const int *create_hook_fds;
+	int seccomp_listener;   /* connected to linux.seccomp.listenerPath, or -1 */
 };
 
 /* The child's side, from the go-ahead to exec; never returns.  With
@@ -41,6 +43,7 @@ __attribute__((noreturn)) void iso_child_main(const struct iso_spec *spec, int s
  * in its namespaces and cgroups: from the go-ahead, its user, stdio,
  * capabilities, seccomp and exec, as for the first process.  Never
  * returns. */
-__attribute__((noreturn)) void iso_child_exec_main(const struct iso_spec *spec, int sync_fd);
+__attribute__((noreturn)) void iso_child_exec_main(const struct iso_spec *spec, int sync_fd,
+						   const struct iso_child_oci *oci);
 
 #endif

@@ -30,6 +30,8 @@ void iso_seccomp_free(struct iso_seccomp *s)
 	free(s->rules);
 	free(s->arches);
 	free(s->bpf);
+	free(s->listener_path);
+	free(s->listener_metadata);
 	free(s);
 }
 
@@ -221,4 +223,22 @@ int iso_seccomp_apply(const struct iso_seccomp *s, struct iso_error *err)
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
 		return iso_error_set(err, errno, "seccomp: load the filter");
 	return 0;
+}
+
+int iso_seccomp_apply_listener(const struct iso_seccomp *s, struct iso_error *err)
+{
+	struct sock_fprog prog = { .len = (unsigned short)s->bpf_len, .filter = s->bpf };
+	int fd;
+
+	if (s->bpf == NULL || s->bpf_len == 0 || s->bpf_len > BPF_MAXINSNS)
+		return iso_error_set(err, EINVAL, "seccomp: the filter was not compiled");
+	fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (fd < 0)
+		return iso_error_set(err, errno, "seccomp: load the filter with a listener");
+	/* the kernel makes it close-on-exec already; said here for the reader */
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		close(fd);
+		return iso_error_set(err, errno, "seccomp: the listener fd");
+	}
+	return fd;
 }

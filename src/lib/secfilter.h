@@ -35,6 +35,10 @@ struct iso_seccomp {
 	size_t n_arches;
 	struct iso_seccomp_rule *rules;
 	size_t n_rules;
+	/* OCI linux.seccomp.listenerPath: SCMP_ACT_NOTIFY's listener, which
+	 * gets the filter's notification fd from the container (NULL: none) */
+	char *listener_path;
+	char *listener_metadata;
 	struct sock_filter *bpf;        /* the compiled program, once compiled */
 	size_t bpf_len;                 /* in instructions */
 };
@@ -60,5 +64,9 @@ int iso_seccomp_compile(struct iso_seccomp *s, const char *cache_dir, struct iso
 
 /* Loads the compiled filter into the calling process. */
 int iso_seccomp_apply(const struct iso_seccomp *s, struct iso_error *err);
+
+/* The same, with a listener: returns the filter's notification fd
+ * (SECCOMP_FILTER_FLAG_NEW_LISTENER), close-on-exec. */
+int iso_seccomp_apply_listener(const struct iso_seccomp *s, struct iso_error *err);
 
 #endif

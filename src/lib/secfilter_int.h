@@ -21,6 +21,7 @@
 
 struct iso_seccomp_loader {
 	bool oci;
+	bool listener;          /* OCI with a listenerPath: SCMP_ACT_NOTIFY allowed */
 	const char *source;
 	/* OCI: the whole document as given, for positions in messages and
 	 * for uint64 values jansson cannot hold (jsonpos.h) */

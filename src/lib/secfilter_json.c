@@ -104,8 +104,13 @@ static int parse_action(loader *ld, json_t *obj, const char *action_key, const c
 		       ? (actions[i].action & ~(uint32_t)0xffff) | ((uint32_t)e & 0xffff) : actions[i].action;
 		return 0;
 	}
+	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0 && ld->listener && !has_errno) {
+		*out = SCMP_ACT_NOTIFY;
+		return 0;
+	}
 	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-		return fail_at(ld, action_key, "SCMP_ACT_NOTIFY needs a listener, which isolate does not have");
+		return fail_at(ld, action_key, ld->oci ? "SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath"
+						       : "SCMP_ACT_NOTIFY needs a listener, which isolate does not have");
 	return fail_at(ld, action_key, "unknown action \"%s\"", show(name).s);
 }
 

@@ -152,12 +152,16 @@ static void seccomp_names_are_those_the_loader_takes(void **state)
 
 	(void)state;
 	assert_true(json_is_true(json_object_get(sc, "enabled")));
-	assert_false(listed(json_object_get(sc, "actions"), "SCMP_ACT_NOTIFY"));
+	assert_true(listed(json_object_get(sc, "actions"), "SCMP_ACT_NOTIFY"));
 	assert_true(listed(json_object_get(sc, "archs"), "SCMP_ARCH_X86_64"));
 	assert_null(json_object_get(sc, "knownFlags"));
 	json_array_foreach(json_object_get(sc, "actions"), i, v) {
 		cleanup_free char *p = xasprintf("{\"defaultAction\": \"%s\"}", json_string_value(v));
 
+		/* only with a listenerPath, which docker's form has not
+		 * (test_ocispec.c loads it in OCI's) */
+		if (strcmp(json_string_value(v), "SCMP_ACT_NOTIFY") == 0)
+			continue;
 		if (load_profile(p) < 0)
 			fail_msg("action %s is not taken", json_string_value(v));
 	}

@@ -600,8 +600,6 @@ static void unsupported_features_are_errors(void **state)
 			  "linux.intelRdt: not supported by isolate-oci");
 	assert_refused_at(MIN ",'linux':{'namespaces':[{'type':'time'}]}}", "'time'",
 			  "linux.namespaces[0].type: the time namespace is not supported by isolate-oci");
-	assert_refused_at(MIN ",'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/run/a'}}}",
-			  "'/run/a'", "linux.seccomp.listenerPath: not supported by isolate-oci");
 	assert_refused_at(MIN ",'linux':{'resources':{'network':{'classID':1048577}}}}", "{'classID'",
 			  "linux.resources.network: not supported by isolate-oci");
 	assert_refused_at(MIN ",'linux':{'resources':{'blockIO':{'weightDevice':[{'major':8,'minor':0,"
@@ -736,6 +734,19 @@ static void seccomp_in_the_oci_form(void **state)
 			  "linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_SOON\"");
 	assert_refused_at(MIN ",'linux':{'seccomp':{'syscalls':[]}}}", "{'syscalls'",
 			  "linux.seccomp.defaultAction: expected an action name");
+	/* SCMP_ACT_NOTIFY's calls go to a listener, which must be named */
+	assert_refused_at(SC "'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]}}}",
+			  "'SCMP_ACT_NOTIFY'", "linux.seccomp.syscalls[0].action: SCMP_ACT_NOTIFY needs "
+			  "linux.seccomp.listenerPath");
+	assert_refused_at(SC "'listenerPath':'run/a'}}}", "'run/a'",
+			  "linux.seccomp.listenerPath: expected an absolute path");
+	spec = parse_ok(SC "'listenerPath':'/run/a','listenerMetadata':'m',"
+			"'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]}}}");
+	s = spec->linux_.seccomp;
+	assert_string_equal(s->listener_path, "/run/a");
+	assert_string_equal(s->listener_metadata, "m");
+	assert_int_equal(s->rules[0].action, SCMP_ACT_NOTIFY);
+	iso_spec_free(spec);
 #undef SC
 }
 
