@@ -40,7 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all tests check check-unit check-integration check-asan check-cgroup-v2 check-fuzz fuzz bench clean
 all: $(BUILD)/isolate $(BUILD)/isolate-oci
-tests: $(UNIT_BIN)
+tests: $(UNIT_BIN) $(BUILD)/tests/recvtty
 
 $(BUILD)/%.o: %.c $(wildcard src/lib/*.h src/lib/image/*.h src/isolate/*.h src/isolate-oci/*.h) VERSION
 	@mkdir -p $(dir $@)
@@ -60,6 +60,12 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/helpers.h $(BUILD)/libisolate.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS)) -o $@ $< $(BUILD)/libisolate.a \
 		$(LDFLAGS) $(LIBS) $$(pkg-config --libs $(PKGS))
+
+# The receiving end of isolate-oci's --console-socket (oci-runtime.bats);
+# not named test_*: run-all.sh runs those as unit tests.
+$(BUILD)/tests/recvtty: tests/helpers/recvtty.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 $(BUILD)/tests/bench-alternate: bench/alternate.c
 	@mkdir -p $(dir $@)
