@@ -46,7 +46,7 @@ expect_nothing_left() {
 	run C snapshots ls
 	[ -z "$(echo "$output" | awk -v id="$id" '$1 == id')" ]
 	# the shim exits once its task is deleted
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 100; i++)); do
 		oci_pids_with "-id $id -address $CTRD_SOCK" >/dev/null || break
 		sleep 0.1
 	done
@@ -120,7 +120,7 @@ expect_nothing_left() {
 
 	# ctr task ps asks the runtime (its ps command) for the processes
 	C task exec --exec-id exec4 --detach detached sleep 1001
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 100; i++)); do
 		[ "$(C task ps detached | awk 'NR > 1' | wc -l)" -ge 2 ] && break
 		sleep 0.1
 	done
@@ -132,16 +132,16 @@ expect_nothing_left() {
 
 @test "containerd: ctr task kill delivers signals; SIGKILL ends the task" {
 	run ctr_run -d "$OCI_IMAGE" killable \
-		sh -c 'trap "echo got USR1 > /tmp/usr1" USR1; while :; do sleep 0.1; done'
+		sh -c 'trap "echo got USR1 > /tmp/usr1" USR1; echo yes > /tmp/trapped; while :; do sleep 0.1; done'
 	expect_status 0
 	ctr_wait_status killable RUNNING
 	local pid
 	pid=$(task_pid killable)
-	sleep 0.2
+	wait_for_file "/proc/$pid/root/tmp/trapped" 1500
 
 	run C task kill --signal SIGUSR1 killable
 	expect_status 0
-	wait_for_file "/proc/$pid/root/tmp/usr1"
+	wait_for_file "/proc/$pid/root/tmp/usr1" 1500
 	[ "$(cat "/proc/$pid/root/tmp/usr1")" = "got USR1" ]
 	[ "$(ctr_task_status killable)" = RUNNING ]
 
@@ -210,7 +210,7 @@ expect_nothing_left() {
 	ctr_wait_status pausable RUNNING
 	local pid before after
 	pid=$(task_pid pausable)
-	wait_for_file "/proc/$pid/root/tmp/count"
+	wait_for_file "/proc/$pid/root/tmp/count" 1500
 
 	run C task pause pausable
 	expect_status 0
@@ -225,7 +225,7 @@ expect_nothing_left() {
 	expect_status 0
 	ctr_wait_status pausable RUNNING
 	run ! cgroup_frozen "$pid"
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 150; i++)); do
 		[ "$(cat "/proc/$pid/root/tmp/count")" != "$after" ] && break
 		sleep 0.1
 	done

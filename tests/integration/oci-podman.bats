@@ -86,7 +86,7 @@ running_pid() {
 	[ ! -e "$PODMAN_DIR/root/overlay-containers/$id" ]
 	[ ! -e "$PODMAN_DIR/run/overlay-containers/$id" ]
 	# conmon exits just after the container
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 100; i++)); do
 		oci_pids_with "$id" >/dev/null || break
 		sleep 0.1
 	done
@@ -219,11 +219,12 @@ running_pid() {
 }
 
 @test "podman: stop is prompt for a process that handles SIGTERM" {
-	run P run -d --name stoppable "$OCI_IMAGE" sh -c 'trap "exit 0" TERM; sleep 1000 & wait'
+	run P run -d --name stoppable "$OCI_IMAGE" \
+		sh -c 'trap "exit 0" TERM; echo yes > /tmp/trapped; sleep 1000 & wait'
 	expect_status 0
-	running_pid stoppable >/dev/null
-	# the trap is set once sh waits
-	sleep 0.2
+	local pid
+	pid=$(running_pid stoppable)
+	wait_for_file "/proc/$pid/root/tmp/trapped" 1500
 
 	local start end
 	start=$(date +%s%N)
@@ -231,7 +232,7 @@ running_pid() {
 	end=$(date +%s%N)
 	expect_status 0
 	echo "# stop took $(((end - start) / 1000000)) ms" >&3
-	[ $((end - start)) -lt 5000000000 ]
+	[ $((end - start)) -lt 10000000000 ]
 	[ "$(P inspect --format '{{.State.Status}} {{.State.ExitCode}}' stoppable)" = "exited 0" ]
 
 	# stopped, it starts again
@@ -252,22 +253,22 @@ running_pid() {
 	end=$(date +%s%N)
 	expect_status 0
 	[ $((end - start)) -ge 1000000000 ]
-	[ $((end - start)) -lt 10000000000 ]
+	[ $((end - start)) -lt 20000000000 ]
 	[ "$(P inspect --format '{{.State.Status}} {{.State.ExitCode}}' stubborn)" = "exited 137" ]
 }
 
 @test "podman: kill delivers the signal asked for, then SIGKILL; rm removes the container" {
 	run P run -d --name killable "$OCI_IMAGE" \
-		sh -c 'trap "echo got USR1 > /tmp/usr1" USR1; while :; do sleep 0.1; done'
+		sh -c 'trap "echo got USR1 > /tmp/usr1" USR1; echo yes > /tmp/trapped; while :; do sleep 0.1; done'
 	expect_status 0
 	local pid id
 	pid=$(running_pid killable)
 	id=$(P inspect --format '{{.Id}}' killable)
-	sleep 0.2
+	wait_for_file "/proc/$pid/root/tmp/trapped" 1500
 
 	run P kill --signal USR1 killable
 	expect_status 0
-	wait_for_file "/proc/$pid/root/tmp/usr1"
+	wait_for_file "/proc/$pid/root/tmp/usr1" 1500
 	[ "$(cat "/proc/$pid/root/tmp/usr1")" = "got USR1" ]
 	[ "$(P inspect --format '{{.State.Status}}' killable)" = running ]
 
@@ -312,7 +313,7 @@ running_pid() {
 	expect_status 0
 	local pid before after
 	pid=$(running_pid pausable)
-	wait_for_file "/proc/$pid/root/tmp/count"
+	wait_for_file "/proc/$pid/root/tmp/count" 1500
 	run ! cgroup_frozen "$pid"
 
 	run P pause pausable
@@ -332,7 +333,7 @@ running_pid() {
 	expect_status 0
 	[ "$(P inspect --format '{{.State.Status}}' pausable)" = running ]
 	run ! cgroup_frozen "$pid"
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 150; i++)); do
 		[ "$(cat "/proc/$pid/root/tmp/count")" != "$after" ] && break
 		sleep 0.1
 	done
@@ -351,7 +352,7 @@ running_pid() {
 	expect_status 0
 	running_pid toppable >/dev/null
 	# both sleeps started
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 100; i++)); do
 		P top toppable args 2>/dev/null | grep -q 'sleep 1002' && break
 		sleep 0.1
 	done
