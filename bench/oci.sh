@@ -94,7 +94,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-build}
 case $build in /*) ;; *) build=$top/$build ;; esac
 
-die() { echo "bench: $*" >&2; exit 1; }
+# The reason goes to the results too, once they have begun.
+die() {
+	echo "bench: $*" >&2
+	if [ -n "${RESULTS:-}" ] && [ -f "$RESULTS/tables.txt" ]; then echo "bench: $*" >>"$RESULTS/tables.txt"; fi
+	exit 1
+}
 
 # ---- Part 3, inside the private mount namespace ---------------------------
 # The outer part re-runs this script as
@@ -306,12 +311,20 @@ echo "bundle:   runc spec with args [\"/bin/true\"], terminal false; rootfs $(bu
 	head -n 1 | cut -d' ' -f1-2) (static)"
 } | tee "$RESULTS/tables.txt"
 
-# Once each with its messages shown, so that a failure says why.
+# try WHAT: runs cmd once, its messages shown (and kept with the results if it
+# fails), so that a failure says why.
+try() {
+	if ! "${cmd[@]}" </dev/null 2>"$W/err"; then
+		tee -a "$RESULTS/tables.txt" <"$W/err" >&2
+		die "this fails$1: ${cmd[*]}"
+	fi
+	cat "$W/err" >&2
+}
 for l in "${labels[@]}"; do
 	run_cmd "$l"
-	"${cmd[@]}" || die "this fails: ${cmd[*]}"
+	try ""
 	pair_cmd "$l"
-	"${cmd[@]}" || die "this fails (2 at once): ${cmd[*]}"
+	try " (2 at once)"
 done
 
 # alternate ARGS... -- LABEL...: bench-alternate over LABEL's commands made
@@ -369,7 +382,7 @@ if [ "$RSS_ROUNDS" -gt 0 ]; then
 				       "$EMPTY" "${timed[@]}")
 			fi
 			"${timed[@]}" </dev/null >/dev/null 2>"$W/err" ||
-				{ cat "$W/err" >&2; die "this fails: ${timed[*]}"; }
+				{ tee -a "$RESULTS/tables.txt" <"$W/err" >&2; die "this fails: ${timed[*]}"; }
 			[ "$r" -lt "$WARMUP" ] || printf '%d\t%s\t%s\n' $((r - WARMUP + 1)) "$l" \
 				"$(tail -n 1 "$W/time")" >>"$RESULTS/rss.tsv"
 		done
