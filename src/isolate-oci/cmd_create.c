@@ -72,7 +72,7 @@ static int parse(const char *cmd, int argc, char **argv, struct create_args *a, 
 	if (optind != argc - 1)
 		return cli_usage(cmd, "expected one container id, got %d arguments", argc - optind);
 	a->id = argv[optind];
-	return 0;
+	return cli_check_preserved(cmd, a->preserve_fds);
 }
 
 static int load(const struct create_args *a, char bundle[PATH_MAX], struct iso_spec **spec,
@@ -108,9 +108,11 @@ static int create_or_run(const char *cmd, int argc, char **argv, bool run)
 		iso_spec_free(spec);
 		return cli_fail(&err);
 	}
+	cleanup_free char *pid_file = a.pid_file ? cli_abs_path(a.pid_file) : NULL;
+	cleanup_free char *console = a.console_socket ? cli_abs_path(a.console_socket) : NULL;
 	struct iso_oci_create_opts o = {
 		.root = oci_g.root, .id = a.id, .bundle = bundle, .config_text = text,
-		.pid_file = a.pid_file, .console_socket = a.console_socket,
+		.pid_file = pid_file, .console_socket = console,
 		.no_new_keyring = a.no_new_keyring, .systemd_cgroup = oci_g.systemd_cgroup,
 	};
 	r = run ? iso_oci_run(spec, &o, a.detach, &status, &err) : iso_oci_create(spec, &o, &pid, &err);

@@ -88,7 +88,7 @@ static int parse(int argc, char **argv, struct exec_args *a)
 		return cli_usage("exec", "expected a container id");
 	if (a->process_file == NULL && optind + 1 >= argc)
 		return cli_usage("exec", "expected a command, or --process FILE");
-	return 0;
+	return cli_check_preserved("exec", a->preserve_fds);
 }
 
 static int load_process_file(const char *path, struct iso_process *p, struct iso_error *err)
@@ -171,9 +171,10 @@ int cmd_exec(int argc, char **argv)
 		r = iso_oci_exec_base_process(oci_g.root, id, &p, &err) < 0 ? -1
 		    : apply_flags(&a, argv + optind + 1, &p, &err);
 	if (r == 0) {
+		cleanup_free char *pid_file = a.pid_file ? cli_abs_path(a.pid_file) : NULL;
 		struct iso_oci_exec_opts o = {
 			.root = oci_g.root, .id = id, .process = &p,
-			.console_socket = a.console_socket, .pid_file = a.pid_file, .detach = a.detach,
+			.console_socket = a.console_socket, .pid_file = pid_file, .detach = a.detach,
 		};
 
 		p.preserve_fds = a.preserve_fds;

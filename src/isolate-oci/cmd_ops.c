@@ -55,7 +55,7 @@ int cmd_state(int argc, char **argv)
 
 	if (id == NULL)
 		return 1;
-	if (iso_oci_load(oci_g.root, id, false, &c, &err) < 0)
+	if (iso_oci_load(oci_g.root, id, 0, &c, &err) < 0)
 		return cli_fail(&err);
 	json = iso_oci_container_json(&c, true);
 	printf("%s\n", json);
@@ -157,7 +157,7 @@ static void list_table(char *const *ids)
 		struct iso_oci_container c;
 		struct iso_error err;
 
-		if (iso_oci_load(oci_g.root, ids[i], false, &c, &err) < 0)
+		if (iso_oci_load(oci_g.root, ids[i], 0, &c, &err) < 0)
 			continue;
 		printf("%-12s %-8d %-10s %-40s %-31s %s\n", c.id,
 		       c.status == ISO_OCI_STOPPED ? 0 : (int)c.pid, iso_oci_status_name(c.status),
@@ -176,7 +176,7 @@ static void list_json(char *const *ids)
 		struct iso_error err;
 		char *one;
 
-		if (iso_oci_load(oci_g.root, ids[i], false, &c, &err) < 0)
+		if (iso_oci_load(oci_g.root, ids[i], 0, &c, &err) < 0)
 			continue;
 		one = iso_oci_container_json(&c, true);
 		json_array_append_new(all, json_loads(one, 0, NULL));

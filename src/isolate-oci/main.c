@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "oci.h"
 #include "oci_cli.h"
 #include "ocistatus.h"
+#include "util.h"
 
 struct oci_globals oci_g;
 
@@ -113,6 +115,23 @@ int cli_usage(const char *command, const char *fmt, ...)
 	return 1;
 }
 
+char *cli_abs_path(const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return xstrdup(path);
+	return xasprintf("%s/%s", cwd, path);
+}
+
+int cli_check_preserved(const char *command, unsigned int n)
+{
+	if (n > 0 && 3 + (int)n > oci_g.inherited_end)
+		return cli_usage(command, "--preserve-fds %u: the caller passed %d fds above stdio",
+				 n, oci_g.inherited_end - 3);
+	return 0;
+}
+
 static int open_log(const char *path, const char *format)
 {
 	int fd;
@@ -179,9 +198,13 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *log_path = NULL, *log_format = NULL;
+	static char *root_abs;
 	int c;
 
 	ensure_stdio_open();
+	/* before the runtime opens anything of its own */
+	for (oci_g.inherited_end = 3; fcntl(oci_g.inherited_end, F_GETFD) >= 0; oci_g.inherited_end++)
+		;
 	iso_log_set_handler(log_handler);
 	oci_g.root = iso_oci_default_root();
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
@@ -199,6 +222,9 @@ int main(int argc, char **argv)
 	}
 	if (open_log(log_path, log_format) < 0)
 		return 1;
+	/* create moves to the bundle: every command's --root must not
+	 * depend on where it stands */
+	oci_g.root = root_abs = cli_abs_path(oci_g.root);
 	if (optind >= argc) {
 		fputs(usage_text, stderr);
 		return 1;

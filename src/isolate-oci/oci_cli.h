@@ -12,6 +12,7 @@ struct oci_globals {
 	const char *root;
 	bool systemd_cgroup;
 	bool debug;
+	int inherited_end;      /* the first fd above stdio the caller did not pass */
 };
 
 extern struct oci_globals oci_g;
@@ -22,6 +23,14 @@ int cli_fail(const struct iso_error *err);
 
 /* A usage error of COMMAND: the message, and a pointer to --help. */
 int cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* PATH made absolute from the working directory (podman and containerd
+ * give absolute ones; a relative one must not depend on where the runtime
+ * stands later); malloc'd. */
+char *cli_abs_path(const char *path);
+
+/* --preserve-fds N: fds 3..N+2 must be the caller's, not the runtime's. */
+int cli_check_preserved(const char *command, unsigned int n);
 
 int cmd_create(int argc, char **argv);
 int cmd_run(int argc, char **argv);

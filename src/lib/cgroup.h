@@ -129,8 +129,12 @@ void iso_cgroup_close(struct iso_cgroup *cg);
 int iso_cgroup_freeze(const struct iso_cgroup *cg, bool freeze, struct iso_error *err);
 bool iso_cgroup_frozen(const struct iso_cgroup *cg);
 
-/* The processes in the cgroup (host pids), malloc'd. */
+/* The processes in the cgroup and those below it (host pids), malloc'd. */
 int iso_cgroup_pids(const struct iso_cgroup *cg, pid_t **pids, size_t *n, struct iso_error *err);
+
+/* Removes the cgroups opened that are empty (rmdir only: nothing is
+ * killed), for a record that may name a cgroup this runtime never made. */
+void iso_cgroup_remove_empty(const struct iso_cgroup *cg);
 
 /* Writes R's limits (those set) into the cgroups made: runc update. */
 int iso_cgroup_update(struct iso_cgroup *cg, const struct iso_resources *r, struct iso_error *err);

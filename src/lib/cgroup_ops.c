@@ -1,10 +1,13 @@
 /* What is done to a running container's cgroups from outside: freeze and
  * thaw (pause, resume), the list of its processes (ps, kill --all), new
  * limits (update). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "cgroup_int.h"
@@ -78,34 +81,86 @@ static int any_dir(const struct iso_cgroup *cg)
 	return -1;
 }
 
-int iso_cgroup_pids(const struct iso_cgroup *cg, pid_t **pids, size_t *n, struct iso_error *err)
+static void push_pid(pid_t **pids, size_t *n, size_t *cap, pid_t pid)
 {
-	int dir = any_dir(cg);
-	cleanup_free char *procs = NULL;
-	size_t cap = 16;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*pids = xrealloc(*pids, *cap * sizeof(pid_t));
+	}
+	(*pids)[(*n)++] = pid;
+}
 
-	*pids = NULL;
-	*n = 0;
-	if (dir < 0)
-		return iso_error_set(err, 0, "the container has no cgroup");
-	procs = iso_cg_read(dir, "cgroup.procs");
+/* DIR's cgroup.procs and those of the cgroups below it (a container may
+ * make its own, as a nested runtime does). */
+static int collect_pids(int dir, int depth, pid_t **pids, size_t *n, size_t *cap)
+{
+	cleanup_free char *procs = iso_cg_read(dir, "cgroup.procs");
+	int fd;
+	DIR *d;
+	struct dirent *e;
+
 	if (procs == NULL)
-		return iso_error_set(err, errno, "read the container's cgroup.procs");
-	*pids = xcalloc(cap, sizeof(pid_t));
+		return -1;
 	for (char *p = procs; *p != '\0';) {
 		char *end;
 		long pid = strtol(p, &end, 10);
 
 		if (end == p)
 			break;
-		if (*n == cap) {
-			cap *= 2;
-			*pids = xrealloc(*pids, cap * sizeof(pid_t));
-		}
-		(*pids)[(*n)++] = (pid_t)pid;
+		push_pid(pids, n, cap, (pid_t)pid);
 		p = end + (*end != '\0');
 	}
+	if (depth >= 32 || (fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		int sub;
+
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		sub = openat(dirfd(d), e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0) {
+			collect_pids(sub, depth + 1, pids, n, cap);
+			close(sub);
+		}
+	}
+	closedir(d);
 	return 0;
+}
+
+int iso_cgroup_pids(const struct iso_cgroup *cg, pid_t **pids, size_t *n, struct iso_error *err)
+{
+	int dir = any_dir(cg);
+	size_t cap = 0;
+
+	*pids = NULL;
+	*n = 0;
+	if (dir < 0)
+		return iso_error_set(err, 0, "the container has no cgroup");
+	if (collect_pids(dir, 0, pids, n, &cap) < 0) {
+		free(*pids);
+		*pids = NULL;
+		*n = 0;
+		return iso_error_set(err, errno, "read the container's cgroup.procs");
+	}
+	return 0;
+}
+
+void iso_cgroup_remove_empty(const struct iso_cgroup *cg)
+{
+	for (size_t i = 0; cg->dirs != NULL && cg->layout != NULL && i < cg->layout->n; i++) {
+		cleanup_close int m = -1;
+
+		if (cg->dirs[i] < 0 || cg->paths[i][0] == '\0')
+			continue;
+		m = open(cg->layout->h[i].mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (m >= 0)
+			unlinkat(m, cg->paths[i], AT_REMOVEDIR);
+	}
 }
 
 int iso_cgroup_update(struct iso_cgroup *cg, const struct iso_resources *r, struct iso_error *err)

@@ -103,7 +103,7 @@ static mode_t node_type(char type)
 /* In a user namespace (as runc does) the host's own node is bound there:
  * a node made by host root on a filesystem the container's root owns is
  * refused to it anyway. */
-static int bind_host_node(int parent, const char *base, const struct iso_device *d,
+static int bind_host_node(int parent, const char *base, const struct iso_device *d, bool exists,
 			  struct iso_error *err)
 {
 	cleanup_close int mnt = -1;
@@ -115,10 +115,12 @@ static int bind_host_node(int parent, const char *base, const struct iso_device 
 		return iso_error_set(err, 0, "device %s (%c %lld:%lld): in a user namespace only a node "
 				     "the host has at the same path can be given", d->path, d->type,
 				     (long long)d->major, (long long)d->minor);
-	target = openat(parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (target < 0)
-		return iso_error_set(err, errno, "create %s", d->path);
-	close(target);
+	if (!exists) {
+		target = openat(parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (target < 0)
+			return iso_error_set(err, errno, "create %s", d->path);
+		close(target);
+	}
 	target = openat(parent, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	mnt = iso_mount_clone(AT_FDCWD, d->path, false, err);
 	if (target < 0 || mnt < 0)
@@ -143,22 +145,54 @@ static int make_node(int parent, const char *base, const struct iso_device *d, s
 	return 0;
 }
 
+/* In a user namespace the files the host's nodes are bound on are made
+ * in /dev before it is idmapped (host root cannot create a file through
+ * the idmapped mount: it has no id there). */
+int iso_dev_placeholders(int devfd, const struct iso_spec *spec, struct iso_error *err)
+{
+	if (!iso_spec_has_userns(spec))
+		return 0;
+	for (size_t i = 0; i < spec->n_devices; i++) {
+		const char *path = spec->devices[i].path;
+		cleanup_free char *rel = NULL;
+		cleanup_close int fd = -1;
+
+		if (strncmp(path, "/dev/", 5) != 0)
+			continue;
+		rel = xstrdup(path + 5);
+		for (char *slash = strchr(rel, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+			*slash = '\0';
+			if (mkdirat(devfd, rel, 0755) < 0 && errno != EEXIST)
+				return iso_error_set(err, errno, "mkdir /dev/%s", rel);
+			*slash = '/';
+		}
+		fd = openat(devfd, rel, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return iso_error_set(err, errno, "create %s", path);
+	}
+	return 0;
+}
+
 int iso_dev_make_devices(int rootfd, const struct iso_spec *spec, struct iso_error *err)
 {
+	bool userns = iso_spec_has_userns(spec);
+
 	for (size_t i = 0; i < spec->n_devices; i++) {
 		const struct iso_device *d = &spec->devices[i];
 		const char *base;
 		cleanup_close int parent = open_parent(rootfd, d->path, &base, err);
 		struct stat st;
+		bool exists;
 
 		if (parent < 0)
 			return err->msg[0] ? -1 : iso_error_set(err, errno, "open the directory of %s", d->path);
-		/* a device of the default /dev given again (the host's node
-		 * bound there), or one the rootfs has: left as it is */
-		if (fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		exists = fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+		/* a node of the default /dev or of the rootfs is left as it is;
+		 * an empty file is a placeholder made for the host's node */
+		if (exists && !(userns && S_ISREG(st.st_mode) && st.st_size == 0))
 			continue;
-		if ((iso_spec_has_userns(spec) ? bind_host_node(parent, base, d, err)
-					       : make_node(parent, base, d, err)) < 0)
+		if ((userns ? bind_host_node(parent, base, d, exists, err)
+			    : make_node(parent, base, d, err)) < 0)
 			return -1;
 	}
 	return 0;

@@ -22,4 +22,8 @@ int iso_dev_bind_devices(int rootfd, struct iso_error *err);
 struct iso_spec;
 int iso_dev_make_devices(int rootfd, const struct iso_spec *spec, struct iso_error *err);
 
+/* In a user namespace: the files under DEVFD (a fresh /dev, not yet
+ * idmapped) that linux.devices's host nodes are bound on. */
+int iso_dev_placeholders(int devfd, const struct iso_spec *spec, struct iso_error *err);
+
 #endif

@@ -101,10 +101,12 @@ void iso_spec_oci_device_rules(struct iso_spec *spec)
 		{ true, 'c', 5, 1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" },
 		{ true, 'c', 10, 200, "rwm" },
 	};
+	static const struct iso_device_rule deny = { false, 'a', -1, -1, "rwm" };
 	struct iso_resources *r = &spec->linux_.resources;
 
+	/* no rules is not all devices: runc starts from none as well */
 	if (r->n_devices == 0)
-		return;
+		add_rule(r, deny);
 	for (size_t i = 0; i < spec->n_devices; i++) {
 		const struct iso_device *d = &spec->devices[i];
 		struct iso_device_rule rule = {

@@ -17,9 +17,11 @@ int iso_spec_add_device(struct iso_spec *spec, const char *arg, struct iso_error
  * device.  Put in front of the rules already there. */
 void iso_spec_default_device_rules(struct iso_spec *spec, bool allow_all);
 
-/* OCI (as runc and crun do): after config.json's rules, when it has any,
- * an allow rule for each of linux.devices and for the nodes of the
- * default /dev, so that a "deny all" leaves a working /dev. */
+/* OCI (as runc and crun do): after config.json's rules (with none, a
+ * rule denying every device), an allow rule for each of linux.devices and
+ * for the nodes of the default /dev, so that a "deny all" leaves a
+ * working /dev.  For a container in cgroups the runtime makes (not one
+ * without root). */
 void iso_spec_oci_device_rules(struct iso_spec *spec);
 
 #endif

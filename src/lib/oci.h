@@ -11,6 +11,7 @@
 #define ISOLATE_OCI_H
 
 #include <stdbool.h>
+#include <sys/file.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -39,6 +40,7 @@ struct iso_oci_container {
 	char *oci_version;
 	char *cgroup_record;    /* iso_cgroup_record's, or NULL */
 	char *cgroup_name;      /* its last component */
+	bool cgroup_made;       /* create made them (not only recorded the plan) */
 	pid_t pid;              /* 0 until the first process exists */
 	unsigned long long pid_start;
 	bool setup_done;        /* create finished */
@@ -53,11 +55,16 @@ const char *iso_oci_default_root(void);
 /* runc's rule: letters, digits, '_', '+', '-', '.', not starting with '.'. */
 int iso_oci_check_id(const char *id, struct iso_error *err);
 
-/* Loads ID's state under ROOT with an exclusive (or shared) lock, and
- * works out its status.  A missing container is an error saying so. */
-int iso_oci_load(const char *root, const char *id, bool exclusive,
+/* Loads ID's state under ROOT, with LOCK (LOCK_EX to change it, LOCK_SH,
+ * or 0 to only read it: state.json is replaced whole), and works out its
+ * status.  A missing container is an error saying so (status 1). */
+int iso_oci_load(const char *root, const char *id, int lock,
 		 struct iso_oci_container *c, struct iso_error *err);
 void iso_oci_unload(struct iso_oci_container *c);
+
+/* Its first process is alive: the one recorded (its start time), and
+ * not a zombie. */
+bool iso_oci_alive(const struct iso_oci_container *c);
 
 /* Writes C's state.json (atomically). */
 int iso_oci_save(const struct iso_oci_container *c, struct iso_error *err);

@@ -77,6 +77,7 @@ static int make_state_dir(struct create *cr, struct iso_error *err)
 	const struct iso_oci_create_opts *o = cr->o;
 	cleanup_free char *dir = xasprintf("%s/%s", o->root, o->id);
 	char created[ISO_RFC3339_NANO_MAX];
+	struct stat st;
 
 	if (iso_mkdir_p(o->root, err) < 0)
 		return -1;
@@ -87,8 +88,13 @@ static int make_state_dir(struct create *cr, struct iso_error *err)
 	}
 	cr->dir_made = true;
 	cr->c.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (cr->c.dirfd < 0 || flock(cr->c.dirfd, LOCK_EX) < 0)
+	if (cr->c.dirfd < 0 || flock(cr->c.dirfd, LOCK_EX) < 0 || fstat(cr->c.dirfd, &st) < 0)
 		return iso_error_set(err, errno, "open %s", dir);
+	/* a delete --force of the id, seeing it without state, came first */
+	if (st.st_nlink == 0) {
+		cr->dir_made = false;
+		return iso_error_set(err, 0, "container %s was deleted while it was being created", o->id);
+	}
 	now_rfc3339(created);
 	cr->c.id = xstrdup(o->id);
 	cr->c.bundle = xstrdup(o->bundle);
@@ -125,9 +131,11 @@ static int make_cgroup(struct create *cr, struct iso_error *err)
 	last = strrchr(path, '/');
 	cr->c.cgroup_name = xstrdup(last ? last + 1 : path);
 	cr->c.cgroup_record = iso_cgroup_record(&cr->cg);
-	if (iso_oci_save(&cr->c, err) < 0)
+	if (iso_oci_save(&cr->c, err) < 0 ||
+	    iso_cgroup_create(&cr->cg, &cr->spec->linux_.resources, false, err) < 0)
 		return -1;
-	return iso_cgroup_create(&cr->cg, &cr->spec->linux_.resources, false, err);
+	cr->c.cgroup_made = true;
+	return iso_oci_save(&cr->c, err);
 }
 
 static int make_fifo(struct create *cr, struct iso_error *err)
@@ -177,12 +185,13 @@ static int spawn(struct create *cr, struct iso_error *err)
 		.create_hook_fds = cr->hook_fds,
 		.seccomp_listener = cr->listener,
 	};
-	cleanup_close int own_pidns = -1;
+	struct iso_oci_own_ns own = { .n = 0 };
 	int fds[2];
 
 	if (iso_sync_open(fds, err) < 0)
 		return -1;
-	if (iso_oci_join_namespaces(cr->spec, &own_pidns, err) < 0) {
+	if (iso_oci_join_namespaces(cr->spec, &own, err) < 0) {
+		iso_oci_leave_namespaces(&own, err);
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -194,9 +203,8 @@ static int spawn(struct create *cr, struct iso_error *err)
 	}
 	close(fds[1]);
 	cr->sync = fds[0];
-	/* the hooks and whatever else this process starts stay in its own */
-	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0)
-		return iso_error_set(err, errno, "return to the runtime's PID namespace");
+	if (iso_oci_leave_namespaces(&own, err) < 0)
+		return -1;
 	if (cr->pid < 0)
 		return iso_error_set(err, errno, "clone the container process");
 	return 0;
@@ -343,21 +351,26 @@ static int wait_for_ready(struct create *cr, struct iso_error *err)
 	}
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct iso_error *err)
+/* Through a new file of its own (O_EXCL, no symlink followed) renamed
+ * over PATH, as runc does: a reader sees no file or the whole pid. */
+int iso_oci_write_pid_file(const char *path, pid_t pid, struct iso_error *err)
 {
-	cleanup_free char *tmp = xasprintf("%s.tmp-isolate", path);
-	char text[32];
+	cleanup_free char *copy = xstrdup(path);
+	char *slash = strrchr(copy, '/');
+	cleanup_free char *tmp = NULL;
 	cleanup_close int fd = -1;
+	char text[32];
 
+	if (slash == NULL || path[0] != '/')
+		return iso_error_set(err, 0, "pid file %s: not an absolute path", path);
+	*slash = '\0';
+	tmp = xasprintf("%s/.%s.isolate-tmp", copy[0] ? copy : "", slash + 1);
 	snprintf(text, sizeof(text), "%d", (int)pid);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, text, strlen(text)) < 0) {
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return iso_error_set(err, errno, "create the pid file %s", tmp);
+	if (write_all(fd, text, strlen(text)) < 0 || rename(tmp, path) < 0) {
 		iso_error_set(err, errno, "write the pid file %s", path);
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) < 0) {
-		iso_error_set(err, errno, "rename %s to %s", tmp, path);
 		unlink(tmp);
 		return -1;
 	}
@@ -404,7 +417,7 @@ static int open_create_hooks(struct create *cr, struct iso_error *err)
 	size_t n = cr->spec->hooks.n[kind];
 
 	cr->hook_fds = xcalloc(n + 1, sizeof(int));
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i <= n; i++)
 		cr->hook_fds[i] = -1;
 	for (size_t i = 0; i < n; i++) {
 		const char *path = cr->spec->hooks.list[kind][i].path;
@@ -430,6 +443,10 @@ static int connect_listener(struct create *cr, struct iso_error *err)
 
 static int create(struct create *cr, struct iso_error *err)
 {
+	/* the hooks run from the bundle, as runc runs them; every path the
+	 * caller gave is absolute by now */
+	if (chdir(cr->o->bundle) < 0)
+		return iso_error_set(err, errno, "chdir to the bundle %s", cr->o->bundle);
 	if (open_create_hooks(cr, err) < 0 || connect_listener(cr, err) < 0)
 		return -1;
 	if (cr->o->console_socket != NULL) {
@@ -448,17 +465,19 @@ static int create(struct create *cr, struct iso_error *err)
 		    iso_rootfs_open(&cr->rootfs, cr->spec, true, err) < 0)
 			return -1;
 	}
+	/* Nothing of the runtime's may be reached from the container
+	 * (CVE-2019-5736, CVE-2016-9962): the runtime and so its clone are not
+	 * dumpable, until the exec of the command resets it.  Without root the
+	 * container's root is the user anyway. */
+	if (cr->privileged && prctl(PR_SET_DUMPABLE, 0) < 0)
+		return iso_error_set(err, errno, "prctl PR_SET_DUMPABLE");
 	if (spawn(cr, err) < 0)
 		return -1;
-	/* nothing of the runtime's may be reached from the container
-	 * (CVE-2019-5736); after the clone, which keeps its own /proc files */
-	if (prctl(PR_SET_DUMPABLE, 0) < 0)
-		return iso_error_set(err, errno, "prctl PR_SET_DUMPABLE");
 	if (record_pid(cr, err) < 0 || prepare_child(cr, err) < 0 || wait_for_ready(cr, err) < 0)
 		return -1;
 	if (leave_private_ns(cr, err) < 0)
 		return -1;
-	if (cr->o->pid_file != NULL && write_pid_file(cr->o->pid_file, cr->pid, err) < 0)
+	if (cr->o->pid_file != NULL && iso_oci_write_pid_file(cr->o->pid_file, cr->pid, err) < 0)
 		return -1;
 	cr->c.setup_done = true;
 	return iso_oci_save(&cr->c, err);
@@ -487,7 +506,8 @@ int iso_oci_create(struct iso_spec *spec, const struct iso_oci_create_opts *o, p
 	};
 	int r;
 
-	iso_spec_oci_device_rules(spec);
+	if (cr.privileged)
+		iso_spec_oci_device_rules(spec);
 	iso_oci_fix_ambient(&spec->process);
 	r = check(spec, o, cr.privileged, err);
 

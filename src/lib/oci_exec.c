@@ -65,7 +65,7 @@ int iso_oci_exec_base_process(const char *root, const char *id, struct iso_proce
 	int r = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (iso_oci_load(root, id, false, &c, err) < 0)
+	if (iso_oci_load(root, id, 0, &c, err) < 0)
 		return -1;
 	if (read_file_at(c.dirfd, "config.json", &text, NULL, err) == 0 &&
 	    iso_oci_spec_parse(text, strlen(text), "config.json", c.bundle, &spec, err) == 0) {
@@ -221,6 +221,13 @@ static int spawn(struct exec *e, struct iso_error *err)
 	}
 	if (iso_sync_open(fds, err) < 0)
 		return -1;
+	/* the process is in the container before it execs: nothing of the
+	 * runtime's may be reached through its /proc files (CVE-2019-5736) */
+	if (geteuid() == 0 && prctl(PR_SET_DUMPABLE, 0) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return iso_error_set(err, errno, "prctl PR_SET_DUMPABLE");
+	}
 	e->pid = fork();
 	if (e->pid == 0) {
 		close(fds[0]);
@@ -238,30 +245,12 @@ static int spawn(struct exec *e, struct iso_error *err)
 	return wait_for_exec(e, err);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct iso_error *err)
-{
-	char text[32];
-	cleanup_free char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	cleanup_close int dfd = -1;
-	const char *name = path;
-
-	snprintf(text, sizeof(text), "%d", (int)pid);
-	if (slash != NULL) {
-		*slash = '\0';
-		name = slash + 1;
-	}
-	dfd = open(slash ? (dir[0] ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return iso_error_set(err, errno, "open the directory of the pid file %s", path);
-	return iso_oci_write_file(dfd, name, text, 0644, err);
-}
 
 static int setup(struct exec *e, struct iso_error *err)
 {
 	const struct iso_oci_exec_opts *o = e->o;
 
-	if (iso_oci_load(o->root, o->id, false, &e->c, err) < 0)
+	if (iso_oci_load(o->root, o->id, LOCK_SH, &e->c, err) < 0)
 		return -1;
 	if (e->c.status != ISO_OCI_RUNNING && e->c.status != ISO_OCI_CREATED)
 		return iso_error_set_status(err, 1, 0, "cannot exec in container %s: it is %s", o->id,
@@ -287,7 +276,7 @@ static int setup(struct exec *e, struct iso_error *err)
 		return -1;
 	if (spawn(e, err) < 0)
 		return -1;
-	return o->pid_file ? write_pid_file(o->pid_file, e->pid, err) : 0;
+	return o->pid_file ? iso_oci_write_pid_file(o->pid_file, e->pid, err) : 0;
 }
 
 static int wait_attached(struct exec *e, struct iso_error *err)
@@ -302,8 +291,9 @@ static int wait_attached(struct exec *e, struct iso_error *err)
 		e->pty = -1;
 		if (isatty(STDIN_FILENO)) {
 			iso_tty_copy_winsize(STDIN_FILENO, relay.pty);
+			/* a terminal left cooked still relays */
 			if (iso_tty_make_raw(STDIN_FILENO, &tty, err) < 0)
-				return -1;
+				iso_error_clear(err);
 		}
 	}
 	while (!reaped) {
@@ -312,10 +302,17 @@ static int wait_attached(struct exec *e, struct iso_error *err)
 		struct signalfd_siginfo si;
 
 		fds[0] = (struct pollfd){ .fd = e->sigfd, .events = POLLIN };
-		if (poll(fds, n + 1, -1) < 0 && errno != EINTR)
+		if (poll(fds, n + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			/* nothing more can be relayed: wait for the process */
+			waitpid(e->pid, &wstatus, 0);
 			break;
+		}
 		while (fds[0].revents && read(e->sigfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo != SIGCHLD)
+			if (si.ssi_signo == SIGWINCH && relay.pty >= 0)
+				iso_tty_copy_winsize(STDIN_FILENO, relay.pty);
+			else if (si.ssi_signo != SIGCHLD)
 				kill(e->pid, (int)si.ssi_signo);
 		}
 		if (waitpid(e->pid, &wstatus, WNOHANG) == e->pid)

@@ -26,10 +26,20 @@ int iso_oci_send_console(int sock, int master, struct iso_error *err);
  * namespace file. */
 int iso_oci_check_namespaces(const struct iso_spec *spec, struct iso_error *err);
 
+/* The runtime's own namespaces while it stands in a container's. */
+struct iso_oci_own_ns {
+	int fd[8];
+	int type[8];
+	size_t n;
+};
+
 /* Joins them in the calling process, so that the container's first
- * process is born in them; a PID namespace joined only for the children:
- * *OWN_PIDNS is then the caller's own, to go back to after the clone. */
-int iso_oci_join_namespaces(const struct iso_spec *spec, int *own_pidns, struct iso_error *err);
+ * process is born in them (a PID namespace: its children); OWN keeps the
+ * caller's, which iso_oci_leave_namespaces goes back to (the hooks run in
+ * the runtime's namespaces). */
+int iso_oci_join_namespaces(const struct iso_spec *spec, struct iso_oci_own_ns *own,
+			    struct iso_error *err);
+int iso_oci_leave_namespaces(struct iso_oci_own_ns *own, struct iso_error *err);
 
 /* The kernel raises an ambient capability only if it is permitted and
  * inheritable: one that is not is dropped with a warning, as runc does
@@ -43,5 +53,8 @@ int iso_oci_send_go(int sync, const char *state, const char *listener_msg, struc
 /* What the seccomp listener receives with the notification fd: the
  * runtime-spec's container process state. */
 char *iso_oci_listener_json(const struct iso_oci_container *c, pid_t pid, const char *metadata);
+
+/* PATH (absolute) holds PID, written whole. */
+int iso_oci_write_pid_file(const char *path, pid_t pid, struct iso_error *err);
 
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -50,22 +51,51 @@ int iso_oci_check_namespaces(const struct iso_spec *spec, struct iso_error *err)
 	return 0;
 }
 
-int iso_oci_join_namespaces(const struct iso_spec *spec, int *own_pidns, struct iso_error *err)
+static const char *proc_name(int type)
 {
-	*own_pidns = -1;
+	switch (type) {
+	case CLONE_NEWNET: return "net";
+	case CLONE_NEWIPC: return "ipc";
+	case CLONE_NEWUTS: return "uts";
+	case CLONE_NEWPID: return "pid";
+	default: return "cgroup";
+	}
+}
+
+int iso_oci_join_namespaces(const struct iso_spec *spec, struct iso_oci_own_ns *own,
+			    struct iso_error *err)
+{
+	own->n = 0;
 	for (size_t i = 0; i < spec->n_ns_paths; i++) {
 		const struct iso_ns_path *n = &spec->ns_paths[i];
 		cleanup_close int fd = open(n->path, O_RDONLY | O_CLOEXEC);
+		char self[64];
 
 		if (fd < 0)
 			return iso_error_set(err, errno, "open the %s namespace %s", ns_name(n->type), n->path);
-		if (n->type == CLONE_NEWPID && *own_pidns < 0) {
-			*own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-			if (*own_pidns < 0)
-				return iso_error_set(err, errno, "open /proc/self/ns/pid");
-		}
+		if (own->n == sizeof(own->fd) / sizeof(own->fd[0]))
+			return iso_error_set(err, 0, "linux.namespaces: too many paths");
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", proc_name(n->type));
+		own->fd[own->n] = open(self, O_RDONLY | O_CLOEXEC);
+		if (own->fd[own->n] < 0)
+			return iso_error_set(err, errno, "open %s", self);
+		own->type[own->n++] = n->type;
 		if (setns(fd, n->type) < 0)
 			return iso_error_set(err, errno, "join the %s namespace %s", ns_name(n->type), n->path);
 	}
 	return 0;
+}
+
+int iso_oci_leave_namespaces(struct iso_oci_own_ns *own, struct iso_error *err)
+{
+	int r = 0;
+
+	while (own->n > 0) {
+		own->n--;
+		if (r == 0 && setns(own->fd[own->n], own->type[own->n]) < 0)
+			r = iso_error_set(err, errno, "return to the runtime's %s namespace",
+					  ns_name(own->type[own->n]));
+		close(own->fd[own->n]);
+	}
+	return r;
 }

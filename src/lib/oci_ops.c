@@ -41,6 +41,13 @@ static int run_hooks(const struct iso_oci_container *c, enum iso_hook_kind kind,
 	}
 	if (iso_oci_spec_parse(text, strlen(text), "config.json", c->bundle, &spec, err) < 0)
 		return -1;
+	if (spec->hooks.n[kind] == 0) {
+		iso_spec_free(spec);
+		return 0;
+	}
+	/* from the bundle, as runc runs them */
+	if (c->bundle != NULL && chdir(c->bundle) < 0)
+		iso_log(ISO_LOG_DEBUG, "chdir to the bundle %s: %s", c->bundle, strerror(errno));
 	state = iso_oci_container_json(c, false);
 	r = iso_hooks_run(spec->hooks.list[kind], spec->hooks.n[kind], state,
 			  iso_hook_kind_name(kind), err);
@@ -55,11 +62,6 @@ static void run_hooks_warn(const struct iso_oci_container *c, enum iso_hook_kind
 
 	if (run_hooks(c, kind, &err) < 0)
 		iso_log(ISO_LOG_WARN, "%s", err.msg);
-}
-
-static bool pid_alive(pid_t pid)
-{
-	return kill(pid, 0) == 0 || errno == EPERM;
 }
 
 /* Opening the fifo to read lets the container's blocked open for writing
@@ -81,7 +83,7 @@ static int open_exec_fifo(struct iso_oci_container *c, struct iso_error *err)
 			return iso_error_set(err, errno, "poll the exec fifo of %s", c->id);
 		if (r > 0 && read(fifo, &byte, 1) == 1)
 			return 0;
-		if (!pid_alive(c->pid))
+		if (!iso_oci_alive(c))
 			return iso_error_set(err, 0, "container %s: its process exited before it started",
 					     c->id);
 	}
@@ -92,7 +94,7 @@ int iso_oci_start(const char *root, const char *id, struct iso_error *err)
 	struct iso_oci_container c;
 	int r;
 
-	if (iso_oci_load(root, id, true, &c, err) < 0)
+	if (iso_oci_load(root, id, LOCK_EX, &c, err) < 0)
 		return -1;
 	if (c.status != ISO_OCI_CREATED) {
 		r = wrong_status(&c, "start", err);
@@ -115,35 +117,42 @@ static int open_cgroup(const struct iso_oci_container *c, struct iso_cgroup *cg,
 	return iso_cgroup_open_record(cg, c->cgroup_record, c->cgroup_name, err);
 }
 
-/* Every process of the container: a frozen one gets its signal at the
- * thaw, so a SIGKILL is sent frozen and all of them die at once. */
+/* Every process of the container, below its cgroup too: frozen while
+ * they are listed and signalled, so that none forks past the list; a
+ * SIGKILL ends a paused container as well (it takes effect at the thaw). */
 static int kill_all(const struct iso_oci_container *c, int sig, struct iso_error *err)
 {
+	bool paused = c->status == ISO_OCI_PAUSED;
 	struct iso_cgroup cg;
+	struct iso_error ignored;
 	pid_t *pids = NULL;
 	size_t n = 0;
+	bool frozen;
 	int r;
 
 	if (open_cgroup(c, &cg, err) < 0)
 		return -1;
+	frozen = paused || iso_cgroup_freeze(&cg, true, &ignored) == 0;
 	r = iso_cgroup_pids(&cg, &pids, &n, err);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		if (kill(pids[i], sig) < 0 && errno != ESRCH)
 			r = iso_error_set(err, errno, "kill %d", (int)pids[i]);
-	if (r == 0 && sig == SIGKILL && c->status == ISO_OCI_PAUSED)
-		r = iso_cgroup_freeze(&cg, false, err);
+	if (frozen && (!paused || sig == SIGKILL) && iso_cgroup_freeze(&cg, false, &ignored) < 0 && r == 0)
+		r = iso_error_set(err, 0, "%s", ignored.msg);
 	free(pids);
 	iso_cgroup_close(&cg);
 	return r;
 }
 
-/* pidfd: the signal cannot reach a later process given the same pid. */
+/* pidfd, checked to be the recorded process once open: the signal cannot
+ * reach a later process given the same pid. */
 static int signal_first(const struct iso_oci_container *c, int sig, struct iso_error *err)
 {
 	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
 
-	if (pidfd < 0)
-		return iso_error_set(err, errno, "open the process %d of %s", (int)c->pid, c->id);
+	if (pidfd < 0 || !iso_oci_alive(c))
+		return iso_error_set_status(err, 1, pidfd < 0 ? errno : 0,
+					    "container %s is not running", c->id);
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
 		return iso_error_set(err, errno, "send signal %d to %s", sig, c->id);
 	return 0;
@@ -154,7 +163,7 @@ int iso_oci_kill(const char *root, const char *id, int sig, bool all, struct iso
 	struct iso_oci_container c;
 	int r;
 
-	if (iso_oci_load(root, id, false, &c, err) < 0)
+	if (iso_oci_load(root, id, 0, &c, err) < 0)
 		return -1;
 	if (c.status == ISO_OCI_STOPPED || c.status == ISO_OCI_CREATING)
 		r = iso_error_set_status(err, 1, 0, "container %s is not running", id);
@@ -166,36 +175,43 @@ int iso_oci_kill(const char *root, const char *id, int sig, bool all, struct iso
 	return r;
 }
 
-static void wait_gone(pid_t pid)
+static void wait_gone(const struct iso_oci_container *c)
 {
-	for (int i = 0; i < 2000 && pid > 0 && pid_alive(pid); i++)
+	for (int i = 0; i < 2000 && c->pid > 0 && iso_oci_alive(c); i++)
 		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
 }
 
-/* The cgroups (what is left in them killed) and the state; the first
- * process is killed too when it is outside any cgroup. */
+/* The cgroups (what is left in them killed) and the first process; a
+ * paused container's are killed and thawed first, or they would not die.
+ * A record of cgroups create never made (it was killed in between) may
+ * name someone else's: those are only removed if empty. */
 static void destroy(struct iso_oci_container *c, bool kill_first)
 {
 	struct iso_cgroup cg;
 	struct iso_error err;
 
-	if (kill_first && c->pid > 0 && c->status != ISO_OCI_STOPPED) {
-		struct iso_error ignored;
-
-		signal_first(c, SIGKILL, &ignored);
-	}
+	if (kill_first && c->status == ISO_OCI_PAUSED && kill_all(c, SIGKILL, &err) < 0)
+		iso_log(ISO_LOG_WARN, "%s", err.msg);
+	if (kill_first && c->pid > 0 && c->status != ISO_OCI_STOPPED)
+		signal_first(c, SIGKILL, &err);
 	if (c->cgroup_record != NULL &&
-	    iso_cgroup_open_record(&cg, c->cgroup_record, c->cgroup_name, &err) == 0)
-		iso_cgroup_destroy(&cg);
-	if (kill_first)
-		wait_gone(c->status == ISO_OCI_STOPPED ? 0 : c->pid);
+	    iso_cgroup_open_record(&cg, c->cgroup_record, c->cgroup_name, &err) == 0) {
+		if (c->cgroup_made) {
+			iso_cgroup_destroy(&cg);
+		} else {
+			iso_cgroup_remove_empty(&cg);
+			iso_cgroup_close(&cg);
+		}
+	}
+	if (kill_first && c->status != ISO_OCI_STOPPED)
+		wait_gone(c);
 }
 
 int iso_oci_delete(const char *root, const char *id, bool force, struct iso_error *err)
 {
 	struct iso_oci_container c;
 
-	if (iso_oci_load(root, id, true, &c, err) < 0) {
+	if (iso_oci_load(root, id, LOCK_EX, &c, err) < 0) {
 		/* runc: --force on a container that does not exist is fine */
 		if (force && err->status == 1 && iso_oci_check_id(id, err) == 0) {
 			iso_error_clear(err);
@@ -223,7 +239,7 @@ int iso_oci_pause(const char *root, const char *id, bool pause, struct iso_error
 	struct iso_cgroup cg;
 	int r;
 
-	if (iso_oci_load(root, id, true, &c, err) < 0)
+	if (iso_oci_load(root, id, LOCK_EX, &c, err) < 0)
 		return -1;
 	if (c.status != (pause ? ISO_OCI_RUNNING : ISO_OCI_PAUSED) &&
 	    !(pause && c.status == ISO_OCI_CREATED)) {
@@ -248,7 +264,7 @@ int iso_oci_pids(const char *root, const char *id, pid_t **pids, size_t *n, stru
 
 	*pids = NULL;
 	*n = 0;
-	if (iso_oci_load(root, id, false, &c, err) < 0)
+	if (iso_oci_load(root, id, 0, &c, err) < 0)
 		return -1;
 	if (c.status == ISO_OCI_STOPPED) {
 		iso_oci_unload(&c);
@@ -277,7 +293,7 @@ int iso_oci_update(const char *root, const char *id, const struct iso_resources 
 	struct iso_cgroup cg;
 	int r;
 
-	if (iso_oci_load(root, id, true, &c, err) < 0)
+	if (iso_oci_load(root, id, LOCK_EX, &c, err) < 0)
 		return -1;
 	if (c.status == ISO_OCI_STOPPED || c.status == ISO_OCI_CREATING) {
 		r = wrong_status(&c, "update", err);

@@ -72,6 +72,11 @@ static bool process_alive(pid_t pid, unsigned long long start)
 	return p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
 }
 
+bool iso_oci_alive(const struct iso_oci_container *c)
+{
+	return process_alive(c->pid, c->pid_start);
+}
+
 static enum iso_oci_status work_out_status(const struct iso_oci_container *c)
 {
 	struct iso_cgroup cg;
@@ -121,17 +126,19 @@ static int parse_state(struct iso_oci_container *c, const char *text, const char
 	c->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
 	c->pid_start = (unsigned long long)json_integer_value(json_object_get(o, "pidStart"));
 	c->setup_done = json_is_true(json_object_get(o, "setupDone"));
+	c->cgroup_made = json_is_true(json_object_get(o, "cgroupMade"));
 	ann = json_object_get(o, "annotations");
 	if (json_is_object(ann))
 		c->annotations_json = json_dumps(ann, JSON_COMPACT);
 	return 0;
 }
 
-int iso_oci_load(const char *root, const char *id, bool exclusive,
+int iso_oci_load(const char *root, const char *id, int lock,
 		 struct iso_oci_container *c, struct iso_error *err)
 {
 	cleanup_free char *dir = NULL;
 	cleanup_free char *text = NULL;
+	struct stat st;
 
 	*c = (struct iso_oci_container){ .dirfd = -1 };
 	if (iso_oci_check_id(id, err) < 0)
@@ -146,8 +153,14 @@ int iso_oci_load(const char *root, const char *id, bool exclusive,
 		return iso_error_set(err, e, "open %s", dir);
 	}
 	c->id = xstrdup(id);
-	if (flock(c->dirfd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
+	if (lock != 0 && flock(c->dirfd, lock) < 0) {
 		iso_error_set(err, errno, "lock %s", dir);
+		goto fail;
+	}
+	/* removed by the delete this one waited for: gone, whatever has been
+	 * made at that path since */
+	if (fstat(c->dirfd, &st) < 0 || st.st_nlink == 0) {
+		iso_error_set_status(err, 1, 0, "container %s does not exist", id);
 		goto fail;
 	}
 	if (read_file_at(c->dirfd, "state.json", &text, NULL, err) < 0) {
@@ -207,6 +220,7 @@ int iso_oci_save(const struct iso_oci_container *c, struct iso_error *err)
 	json_object_set_new(o, "pid", json_integer(c->pid));
 	json_object_set_new(o, "pidStart", json_integer((json_int_t)c->pid_start));
 	json_object_set_new(o, "setupDone", json_boolean(c->setup_done));
+	json_object_set_new(o, "cgroupMade", json_boolean(c->cgroup_made));
 	if (c->annotations_json != NULL)
 		json_object_set_new(o, "annotations", json_loads(c->annotations_json, 0, NULL));
 	text = json_dumps(o, JSON_COMPACT);

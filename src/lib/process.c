@@ -395,7 +395,6 @@ static int receive_go(int sync, const struct iso_child_oci *oci, struct go_paylo
 {
 	struct iso_sync_msg msg;
 	cleanup_close int fd = -1;
-	char path[64];
 	size_t len;
 	int r;
 
@@ -408,9 +407,21 @@ static int receive_go(int sync, const struct iso_child_oci *oci, struct go_paylo
 		return iso_error_set(err, 0, "sync channel: expected the go-ahead");
 	if (fd < 0)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (read_file_at(AT_FDCWD, path, &go->state, &len, err) < 0)
-		return -1;
+	/* read here, not through /proc: an exec'd process is in the
+	 * container's mount namespace, whose /proc it may have changed */
+	go->state = xmalloc(65536 + 1);
+	for (len = 0; len < 65536;) {
+		ssize_t n = read(fd, go->state + len, 65536 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return iso_error_set(err, errno, "read the state from the runtime");
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	go->state[len] = '\0';
 	if (strlen(go->state) + 1 < len)
 		go->listener_msg = go->state + strlen(go->state) + 1;
 	return 0;
@@ -488,6 +499,20 @@ static int run_create_hooks(const struct iso_spec *spec, const struct iso_child_
 	return 0;
 }
 
+/* The working directory is the container's: one reached by a path that
+ * leaves the root (a magic link) has no name from it (runc's verifyCwd). */
+static int enter_workdir(const char *cwd, struct iso_error *err)
+{
+	char here[4096];
+
+	if (chdir(cwd) < 0)
+		return iso_error_set(err, errno, "chdir to the working directory %s", cwd);
+	if (getcwd(here, sizeof(here)) == NULL || here[0] != '/')
+		return iso_error_set(err, errno == ENOENT ? 0 : errno,
+				     "working directory %s: outside the container", cwd);
+	return 0;
+}
+
 /* From the stdio to the exec: what the first process of a container and
  * a process exec'd into one both do, in the container's root. */
 static int finish_and_exec(const struct iso_spec *spec, int sync, const struct iso_child_oci *oci,
@@ -517,8 +542,8 @@ static int finish_and_exec(const struct iso_spec *spec, int sync, const struct i
 	iso_resolved_user_free(&user);
 	if (ret < 0)
 		return -1;
-	if (chdir(spec->process.cwd) < 0)
-		return iso_error_set(err, errno, "chdir to the working directory %s", spec->process.cwd);
+	if (enter_workdir(spec->process.cwd, err) < 0)
+		return -1;
 	if (spec->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return iso_error_set(err, errno, "set no_new_privs");
 	if (set_process_attrs(spec, err) < 0)
@@ -539,13 +564,38 @@ static int finish_and_exec(const struct iso_spec *spec, int sync, const struct i
 	return exec_command(spec, env, err);
 }
 
-/* Nothing the runtime holds may reach the command: fds 3 and up close at
- * exec, the sync channel last of all; only those the caller asked to pass
- * on (--preserve-fds), which it held before isolate opened any of its
- * own, stay. */
-static int keep_only_preserved_fds(const struct iso_spec *spec, struct iso_error *err)
+static int compare_ints(const void *a, const void *b)
 {
-	if (syscall(SYS_close_range, 3 + spec->process.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Nothing the runtime holds may reach the container: every fd above stdio
+ * is closed now (a host directory's fd reached through /proc/self/fd is a
+ * way out of the root: CVE-2024-21626), but those the caller asked to
+ * pass on (--preserve-fds, which it held before the runtime opened any of
+ * its own) and those the setup still needs, which are close-on-exec. */
+static int close_runtime_fds(const struct iso_spec *spec, int sync, const struct iso_child_oci *oci,
+			     struct iso_error *err)
+{
+	int keep[8 + 64], n = 0, from = 3 + (int)spec->process.preserve_fds;
+
+	keep[n++] = sync;
+	if (oci != NULL) {
+		keep[n++] = oci->exec_fifo;
+		keep[n++] = oci->seccomp_listener;
+		for (size_t i = 0; oci->create_hook_fds != NULL && oci->create_hook_fds[i] >= 0 &&
+				   i < 64; i++)
+			keep[n++] = oci->create_hook_fds[i];
+	}
+	qsort(keep, (size_t)n, sizeof(int), compare_ints);
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < from)
+			continue;
+		if (keep[i] > from && syscall(SYS_close_range, from, keep[i] - 1, 0) < 0)
+			return iso_error_set(err, errno, "close_range");
+		from = keep[i] + 1;
+	}
+	if (syscall(SYS_close_range, from, ~0U, 0) < 0)
 		return iso_error_set(err, errno, "close_range");
 	for (unsigned int fd = 3; fd < 3 + spec->process.preserve_fds; fd++)
 		if (fcntl((int)fd, F_SETFD, 0) < 0)
@@ -560,7 +610,7 @@ static int child_setup_and_exec(const struct iso_spec *spec, int sync, bool buil
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return iso_error_set(err, errno, "prctl PR_SET_PDEATHSIG");
-	if (keep_only_preserved_fds(spec, err) < 0)
+	if (close_runtime_fds(spec, sync, oci, err) < 0)
 		return -1;
 	if (receive_go(sync, oci, &go, err) < 0 || enter_cgroup_ns(spec, err) < 0)
 		return -1;
@@ -596,7 +646,7 @@ void iso_child_exec_main(const struct iso_spec *spec, int sync_fd, const struct 
 	struct iso_error err;
 
 	iso_error_clear(&err);
-	if (keep_only_preserved_fds(spec, &err) == 0 && receive_go(sync_fd, oci, &go, &err) == 0 &&
+	if (close_runtime_fds(spec, sync_fd, oci, &err) == 0 && receive_go(sync_fd, oci, &go, &err) == 0 &&
 	    become_namespace_root(spec, &err) == 0)
 		finish_and_exec(spec, sync_fd, oci, &go, &err);
 	report_and_exit(sync_fd, &err);

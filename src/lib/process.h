@@ -29,7 +29,7 @@ struct iso_child_oci {
 	int state_dir;          /* the runtime's lock on the state: closed at once */
 	/* the createContainer hooks, opened by the runtime (O_PATH): they
 	 * run before pivot_root, where the runtime's workshop covers /tmp */
-	const int *create_hook_fds;
+	const int *create_hook_fds;     /* ended by -1 */
 	int seccomp_listener;   /* connected to linux.seccomp.listenerPath, or -1 */
 };
 

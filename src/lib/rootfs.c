@@ -566,7 +566,8 @@ static int build_new_fs(struct iso_rootfs *r, size_t i, const struct iso_mntopts
 		mnt = clone_host_instance(m->type, err);
 	if (mnt < 0)
 		return -1;
-	if (is_dev && iso_dev_populate(mnt, r->spec->process.terminal, err) < 0)
+	if (is_dev && (iso_dev_populate(mnt, r->spec->process.terminal, err) < 0 ||
+		       iso_dev_placeholders(mnt, r->spec, err) < 0))
 		return -1;
 	if ((is_tmpfs && create_mount_points(r, (int)i, mnt, err) < 0) ||
 	    set_mount_attrs(r, mnt, false, 0, 0, idmap, r->dest[i], err) < 0 ||

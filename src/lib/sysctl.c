@@ -3,17 +3,31 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
 
+/* PATH is the namespace the runtime itself is in (the host's). */
+static bool is_own(const char *path, int type)
+{
+	const char *name = type == CLONE_NEWNET ? "net" : type == CLONE_NEWIPC ? "ipc" : "uts";
+	cleanup_free char *self = xasprintf("/proc/self/ns/%s", name);
+	struct stat a, b;
+
+	return stat(path, &a) == 0 && stat(self, &b) == 0 && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
+}
+
+/* A namespace of the container's own: new, or joined by a path that is
+ * not the host's (runc refuses the same). */
 static bool has_ns(const struct iso_spec *spec, int type)
 {
 	if (spec->linux_.new_namespaces & type)
 		return true;
 	for (size_t i = 0; i < spec->n_ns_paths; i++)
 		if (spec->ns_paths[i].type == type)
-			return true;
+			return !is_own(spec->ns_paths[i].path, type);
 	return false;
 }
 

@@ -158,9 +158,15 @@ static void device_rules_follow_the_config(void **state)
 	struct iso_resources *r = &spec->linux_.resources;
 
 	(void)state;
-	/* no rules: the cgroup stays as it is */
+	/* no rules: every device denied but the default ones, as runc has it */
 	iso_spec_oci_device_rules(spec);
-	assert_int_equal(r->n_devices, 0);
+	assert_true(r->n_devices > 1);
+	assert_false(r->devices[0].allow);
+	assert_int_equal(r->devices[0].type, 'a');
+	assert_true(has_rule(r, 'c', 1, 3, "rwm"));
+	iso_spec_free(spec);
+	spec = iso_spec_new();
+	r = &spec->linux_.resources;
 	r->devices = xcalloc(1, sizeof(*r->devices));
 	r->devices[0] = (struct iso_device_rule){ false, 'a', -1, -1, "rwm" };
 	r->n_devices = 1;
@@ -201,7 +207,7 @@ static enum iso_oci_status status_of(const struct tmpdir *t, const char *id)
 	struct iso_error err;
 	enum iso_oci_status s;
 
-	assert_int_equal(iso_oci_load(t->path, id, false, &c, &err), 0);
+	assert_int_equal(iso_oci_load(t->path, id, 0, &c, &err), 0);
 	s = c.status;
 	iso_oci_unload(&c);
 	return s;
@@ -234,7 +240,7 @@ static void state_round_trip_and_status(void **state)
 	assert_int_equal(mkfifoat(c.dirfd, "exec.fifo", 0600), 0);
 	assert_int_equal(status_of(t, "c1"), ISO_OCI_CREATED);
 	assert_int_equal(unlinkat(c.dirfd, "exec.fifo", 0), 0);
-	assert_int_equal(iso_oci_load(t->path, "c1", false, &back, &err), 0);
+	assert_int_equal(iso_oci_load(t->path, "c1", 0, &back, &err), 0);
 	assert_string_equal(back.bundle, "/b");
 	assert_string_equal(back.annotations_json, "{\"k\":\"v\"}");
 	assert_int_equal(back.pid, child);
@@ -265,7 +271,7 @@ static void missing_container_and_list(void **state)
 	cleanup_strv char **none = NULL;
 	struct iso_error err;
 
-	assert_int_equal(iso_oci_load(t->path, "nope", false, &c, &err), -1);
+	assert_int_equal(iso_oci_load(t->path, "nope", 0, &c, &err), -1);
 	assert_string_equal(err.msg, "container nope does not exist");
 	assert_int_equal(err.status, 1);
 	assert_int_equal(mkdir(hidden, 0700), 0);
@@ -289,7 +295,7 @@ static void load_takes_the_lock(void **state)
 	struct iso_error err;
 
 	assert_int_equal(iso_oci_save(&c, &err), 0);
-	assert_int_equal(iso_oci_load(t->path, "l1", true, &held, &err), 0);
+	assert_int_equal(iso_oci_load(t->path, "l1", LOCK_EX, &held, &err), 0);
 	/* another open of the directory cannot take it meanwhile */
 	assert_int_equal(flock(c.dirfd, LOCK_SH | LOCK_NB), -1);
 	assert_int_equal(errno, EWOULDBLOCK);
