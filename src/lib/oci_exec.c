@@ -259,6 +259,9 @@ static int setup(struct exec *e, struct iso_error *err)
 		return iso_error_set(err, 0, "a detached exec with a terminal needs --console-socket");
 	if (make_spec(e, err) < 0 || open_namespaces(e, err) < 0)
 		return -1;
+	/* the same process still: its namespaces, not a later one's */
+	if (!iso_oci_alive(&e->c))
+		return iso_error_set_status(err, 1, 0, "cannot exec in container %s: it is stopped", o->id);
 	if (o->console_socket != NULL) {
 		e->console = iso_oci_connect_console(o->console_socket, err);
 		if (e->console < 0)
