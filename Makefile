@@ -40,7 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all tests check check-unit check-integration check-asan check-cgroup-v2 check-fuzz fuzz bench clean
 all: $(BUILD)/isolate $(BUILD)/isolate-oci
-tests: $(UNIT_BIN) $(BUILD)/tests/recvtty
+tests: $(UNIT_BIN) $(BUILD)/tests/recvtty $(BUILD)/tests/seccomp-listener
 
 $(BUILD)/%.o: %.c $(wildcard src/lib/*.h src/lib/image/*.h src/isolate/*.h src/isolate-oci/*.h) VERSION
 	@mkdir -p $(dir $@)
@@ -64,6 +64,11 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/helpers.h $(BUILD)/libisolate.a
 # The receiving end of isolate-oci's --console-socket (oci-runtime.bats);
 # not named test_*: run-all.sh runs those as unit tests.
 $(BUILD)/tests/recvtty: tests/helpers/recvtty.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+# The listener end of linux.seccomp.listenerPath (oci-seccomp.bats).
+$(BUILD)/tests/seccomp-listener: tests/helpers/seccomp-listener.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
