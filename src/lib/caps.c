@@ -108,16 +108,18 @@ static uint64_t have(cap_t caps, cap_flag_t flag)
 int iso_caps_apply(const struct iso_caps *c, struct iso_error *err)
 {
 	cap_t caps = cap_get_proc();
-	uint64_t permitted;
+	uint64_t permitted, inheritable;
 	int n = (int)cap_max_bits();
 
 	if (caps == NULL)
 		return iso_error_set(err, errno, "read the process's capabilities");
-	/* a set can only shrink here: what the change of user took stays gone */
+	/* a set can only shrink here: what the change of user took stays
+	 * gone; the inheritable set may take what is permitted still */
 	permitted = c->permitted & have(caps, CAP_PERMITTED);
+	inheritable = c->inheritable & (have(caps, CAP_INHERITABLE) | have(caps, CAP_PERMITTED));
 	if (set_flag(caps, CAP_PERMITTED, permitted) < 0 ||
 	    set_flag(caps, CAP_EFFECTIVE, c->effective & permitted) < 0 ||
-	    set_flag(caps, CAP_INHERITABLE, c->inheritable & have(caps, CAP_INHERITABLE)) < 0 ||
+	    set_flag(caps, CAP_INHERITABLE, inheritable) < 0 ||
 	    cap_set_proc(caps) < 0) {
 		iso_error_set(err, errno, "set the capabilities");
 		cap_free(caps);

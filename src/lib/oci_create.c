@@ -255,6 +255,7 @@ static int send_go(struct create *cr, struct iso_error *err)
 	const struct iso_seccomp *sc = cr->spec->linux_.seccomp;
 	cleanup_free char *state = NULL;
 	cleanup_free char *listener = NULL;
+	cleanup_free char *started = NULL;
 
 	if (h->n[ISO_HOOK_CREATE_CONTAINER] == 0 && h->n[ISO_HOOK_START_CONTAINER] == 0 &&
 	    cr->listener < 0)
@@ -263,7 +264,11 @@ static int send_go(struct create *cr, struct iso_error *err)
 	state = iso_oci_container_json(&cr->c, false);
 	if (cr->listener >= 0)
 		listener = iso_oci_listener_json(&cr->c, cr->pid, sc->listener_metadata);
-	return iso_oci_send_go(cr->sync, state, listener, err);
+	/* startContainer hooks run once it is created (and started) */
+	cr->c.status = ISO_OCI_CREATED;
+	started = iso_oci_container_json(&cr->c, false);
+	cr->c.status = ISO_OCI_CREATING;
+	return iso_oci_send_go(cr->sync, state, listener, started, err);
 }
 
 /* The parent's share, while the child waits: cgroups, limits, id maps,

@@ -204,7 +204,7 @@ static int send_go(struct exec *e, struct iso_error *err)
 		return iso_sync_send(e->sync, ISO_SYNC_GO, NULL, -1, err);
 	state = iso_oci_container_json(&e->c, false);
 	msg = iso_oci_listener_json(&e->c, e->pid, e->spec->linux_.seccomp->listener_metadata);
-	return iso_oci_send_go(e->sync, state, msg, err);
+	return iso_oci_send_go(e->sync, state, msg, NULL, err);
 }
 
 static int spawn(struct exec *e, struct iso_error *err)

@@ -83,13 +83,17 @@ void iso_oci_fix_ambient(struct iso_process *p)
 	p->caps.ambient &= ~lost;
 }
 
-int iso_oci_send_go(int sync, const char *state, const char *listener_msg, struct iso_error *err)
+int iso_oci_send_go(int sync, const char *state, const char *listener_msg, const char *started,
+		    struct iso_error *err)
 {
+	const char *parts[3] = { state, listener_msg ? listener_msg : "", started ? started : "" };
 	cleanup_close int rd = -1;
 	cleanup_close int wr = -1;
-	size_t len = strlen(state) + 1 + (listener_msg ? strlen(listener_msg) + 1 : 0);
+	size_t len = 0;
 	int fds[2];
 
+	for (int i = 0; i < 3; i++)
+		len += strlen(parts[i]) + 1;
 	/* written whole before the child reads: a pipe holds 64 KiB */
 	if (len >= 65536)
 		return iso_error_set(err, 0, "the container's state is too large for its hooks");
@@ -97,9 +101,9 @@ int iso_oci_send_go(int sync, const char *state, const char *listener_msg, struc
 		return iso_error_set(err, errno, "pipe");
 	rd = fds[0];
 	wr = fds[1];
-	if (write_all(wr, state, strlen(state) + 1) < 0 ||
-	    (listener_msg != NULL && write_all(wr, listener_msg, strlen(listener_msg) + 1) < 0))
-		return iso_error_set(err, errno, "write the state for the container");
+	for (int i = 0; i < 3; i++)
+		if (write_all(wr, parts[i], strlen(parts[i]) + 1) < 0)
+			return iso_error_set(err, errno, "write the state for the container");
 	close(wr);
 	wr = -1;
 	return iso_sync_send(sync, ISO_SYNC_GO, NULL, rd, err);

@@ -46,9 +46,11 @@ int iso_oci_leave_namespaces(struct iso_oci_own_ns *own, struct iso_error *err);
  * (runc spec's own config asks for such). */
 void iso_oci_fix_ambient(struct iso_process *p);
 
-/* The go-ahead to the container's process, with STATE (for its hooks)
- * and LISTENER_MSG (or NULL) in a pipe, each NUL-terminated. */
-int iso_oci_send_go(int sync, const char *state, const char *listener_msg, struct iso_error *err);
+/* The go-ahead to the container's process, with STATE (for its
+ * createContainer hooks), LISTENER_MSG and STARTED (the state for its
+ * startContainer hooks), or NULL, in a pipe, each NUL-terminated. */
+int iso_oci_send_go(int sync, const char *state, const char *listener_msg, const char *started,
+		    struct iso_error *err);
 
 /* What the seccomp listener receives with the notification fd: the
  * runtime-spec's container process state. */

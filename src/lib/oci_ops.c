@@ -65,10 +65,13 @@ static void run_hooks_warn(const struct iso_oci_container *c, enum iso_hook_kind
 }
 
 /* Opening the fifo to read lets the container's blocked open for writing
- * go on; it then writes one byte. */
+ * go on: it writes "0", runs its startContainer hooks and execs, which
+ * closes the fifo: end-of-file here means the command was executed (or
+ * the process is gone); "E" that it failed before. */
 static int open_exec_fifo(struct iso_oci_container *c, struct iso_error *err)
 {
 	cleanup_close int fifo = openat(c->dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	bool connected = false;
 	char byte;
 
 	if (fifo < 0)
@@ -77,13 +80,20 @@ static int open_exec_fifo(struct iso_oci_container *c, struct iso_error *err)
 		return iso_error_set(err, errno, "remove the exec fifo of %s", c->id);
 	for (;;) {
 		struct pollfd p = { .fd = fifo, .events = POLLIN };
-		int r = poll(&p, 1, 100);
+		ssize_t n;
 
-		if (r < 0 && errno != EINTR)
+		if (poll(&p, 1, 100) < 0 && errno != EINTR)
 			return iso_error_set(err, errno, "poll the exec fifo of %s", c->id);
-		if (r > 0 && read(fifo, &byte, 1) == 1)
+		n = read(fifo, &byte, 1);
+		if (n == 1 && byte == '0')
+			connected = true;
+		else if (n == 1)
+			return iso_error_set(err, 0, "container %s: its process failed to start "
+					     "(a startContainer hook, or the exec)", c->id);
+		/* end-of-file before the process opened it: not there yet */
+		else if (n == 0 && connected)
 			return 0;
-		if (!iso_oci_alive(c))
+		if (!connected && !iso_oci_alive(c))
 			return iso_error_set(err, 0, "container %s: its process exited before it started",
 					     c->id);
 	}

@@ -89,14 +89,17 @@ static enum iso_oci_status work_out_status(const struct iso_oci_container *c)
 		return ISO_OCI_STOPPED;
 	if (!c->setup_done)
 		return ISO_OCI_CREATING;
-	if (faccessat(c->dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return ISO_OCI_CREATED;
+	/* a created container may be paused too (and resumed to created) */
 	if (c->cgroup_record != NULL &&
 	    iso_cgroup_open_record(&cg, c->cgroup_record, c->cgroup_name, &ignored) == 0) {
 		frozen = iso_cgroup_frozen(&cg);
 		iso_cgroup_close(&cg);
 	}
-	return frozen ? ISO_OCI_PAUSED : ISO_OCI_RUNNING;
+	if (frozen)
+		return ISO_OCI_PAUSED;
+	if (faccessat(c->dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return ISO_OCI_CREATED;
+	return ISO_OCI_RUNNING;
 }
 
 static char *get_string(json_t *o, const char *key)

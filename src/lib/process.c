@@ -238,10 +238,18 @@ static int become_user(const struct iso_spec *spec, const struct iso_resolved_us
 {
 	const struct iso_process *p = &spec->process;
 
+	/* OCI gives the sets for any user, as runc applies them: the change
+	 * of user keeps the permitted set, which the spec's then trims */
+	bool keep = spec->oci && p->has_caps && u->uid != 0;
+
 	if (p->has_caps && iso_caps_drop_bounding(&p->caps, err) < 0)
 		return -1;
+	if (keep && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return iso_error_set(err, errno, "prctl PR_SET_KEEPCAPS");
 	if (switch_user(u, err) < 0)
 		return -1;
+	if (keep && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return iso_error_set(err, errno, "prctl PR_SET_KEEPCAPS");
 	return p->has_caps ? iso_caps_apply(&p->caps, err) : 0;
 }
 
@@ -324,24 +332,29 @@ static int join_keyring(const struct iso_child_oci *oci, struct iso_error *err)
 	return 0;
 }
 
+/* The exec fifo, open for writing from start until the exec closes it. */
+static int start_fifo = -1;
+
 /* OCI create: the runtime is told the container is ready and may exit
  * (so the death of the parent no longer matters); the process then
  * blocks opening the exec fifo for writing until `start` opens it to
- * read.  Reopened through /proc/self/fd: the fifo is outside the root. */
+ * read.  Reopened through /proc/self/fd: the fifo is outside the root.
+ * One byte says it is there; the fifo stays open (close-on-exec), so
+ * that `start` reads end-of-file once the command is executed, or "E"
+ * when the process failed first (report_and_exit). */
 static int wait_for_start(const struct iso_child_oci *oci, int sync, struct iso_error *err)
 {
 	char path[64];
-	cleanup_close int fifo = -1;
 
 	if (prctl(PR_SET_PDEATHSIG, 0) < 0)
 		return iso_error_set(err, errno, "prctl PR_SET_PDEATHSIG");
 	if (iso_sync_send(sync, ISO_SYNC_READY, NULL, -1, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", oci->exec_fifo);
-	fifo = open(path, O_WRONLY | O_CLOEXEC);
-	if (fifo < 0)
+	start_fifo = open(path, O_WRONLY | O_CLOEXEC);
+	if (start_fifo < 0)
 		return iso_error_set(err, errno, "open the exec fifo");
-	if (write(fifo, "0", 1) != 1)
+	if (write(start_fifo, "0", 1) != 1)
 		return iso_error_set(err, errno, "write the exec fifo");
 	close(oci->exec_fifo);
 	return 0;
@@ -386,9 +399,18 @@ static int exec_oci(const struct iso_spec *spec, char **env, const char *found,
 /* OCI: the go-ahead brings, in a pipe, the state its hooks are given and
  * (after a NUL) what the seccomp listener is sent with the filter's fd. */
 struct go_payload {
-	char *state;            /* NULL: none */
+	char *state;            /* status "creating", for createContainer; NULL: none */
 	const char *listener_msg;       /* in STATE's buffer, or NULL */
+	const char *started;    /* status "created", for startContainer, or NULL */
 };
+
+/* The part after the NUL ending AT, if the buffer goes on. */
+static const char *next_part(const char *at, const char *end)
+{
+	const char *p = at + strlen(at) + 1;
+
+	return p < end ? p : NULL;
+}
 
 static int receive_go(int sync, const struct iso_child_oci *oci, struct go_payload *go,
 		      struct iso_error *err)
@@ -422,8 +444,10 @@ static int receive_go(int sync, const struct iso_child_oci *oci, struct go_paylo
 		len += (size_t)n;
 	}
 	go->state[len] = '\0';
-	if (strlen(go->state) + 1 < len)
-		go->listener_msg = go->state + strlen(go->state) + 1;
+	go->listener_msg = next_part(go->state, go->state + len);
+	go->started = go->listener_msg ? next_part(go->listener_msg, go->state + len) : NULL;
+	if (go->listener_msg != NULL && go->listener_msg[0] == '\0')
+		go->listener_msg = NULL;
 	return 0;
 }
 
@@ -552,7 +576,7 @@ static int finish_and_exec(const struct iso_spec *spec, int sync, const struct i
 		return -1;
 	if (oci != NULL && oci->exec_fifo >= 0 &&
 	    (wait_for_start(oci, sync, err) < 0 ||
-	     run_child_hooks(spec, ISO_HOOK_START_CONTAINER, go->state, err) < 0))
+	     run_child_hooks(spec, ISO_HOOK_START_CONTAINER, go->started, err) < 0))
 		return -1;
 	if (spec->linux_.seccomp != NULL && spec->process.no_new_privileges &&
 	    load_seccomp(spec, oci, go, err) < 0)
@@ -636,6 +660,9 @@ __attribute__((noreturn)) static void report_and_exit(int sync_fd, struct iso_er
 
 	if (err->status == 0)
 		err->status = ISO_EXIT_RUNTIME;
+	/* after start, no one reads the channel: start learns it here */
+	if (start_fifo >= 0 && write(start_fifo, "E", 1) < 0)
+		_exit(err->status);
 	iso_sync_send(sync_fd, ISO_SYNC_ERROR, err, -1, &ignored);
 	_exit(err->status);
 }

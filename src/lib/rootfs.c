@@ -55,7 +55,17 @@ bool iso_mount_made_in_container(const struct iso_spec *spec, const struct iso_m
 	 * copied from the host by the container */
 	if (strcmp(m->type, "cgroup") == 0)
 		return true;
-	return type_known(m->type, &ns) && (spec->linux_.new_namespaces & ns) != 0;
+	if (!type_known(m->type, &ns))
+		return false;
+	if (spec->linux_.new_namespaces & ns)
+		return true;
+	/* a namespace joined by path (a pod's network namespace): its sysfs
+	 * or mqueue is the container's to mount, where it may (no user
+	 * namespace of its own, which would not own the joined one) */
+	for (size_t i = 0; i < spec->n_ns_paths && !iso_spec_has_userns(spec); i++)
+		if (spec->ns_paths[i].type == ns)
+			return true;
+	return false;
 }
 
 int iso_rootfs_enter_private_ns(struct iso_error *err)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,14 @@ static void answer(int notify)
 	req = calloc(1, sizes.seccomp_notif);
 	resp = calloc(1, sizes.seccomp_notif_resp);
 	for (;;) {
+		struct pollfd p = { .fd = notify, .events = POLLIN };
+
+		/* the filter's last user gone: POLLHUP (RECV may block on
+		 * older kernels rather than fail) */
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			break;
+		if ((p.revents & (POLLHUP | POLLERR)) && !(p.revents & POLLIN))
+			break;
 		memset(req, 0, sizes.seccomp_notif);
 		if (ioctl(notify, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
 			if (errno == EINTR)
