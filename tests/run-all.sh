@@ -173,7 +173,8 @@ run_cgroup_v2_vm() {
 	local f files=() status
 	for f in "$@"; do files+=("$(realpath -- "$f")"); done
 	echo "# cgroup v2 VM: ${files[*]:-tests/integration/cgroups.bats}"
-	(cd "$top" && tests/vm/run-in-v2-vm.sh -t 900 -d 256 -e ISOLATE="$build/isolate" -- \
+	(cd "$top" && tests/vm/run-in-v2-vm.sh -t 900 -d 256 -e ISOLATE="$build/isolate" \
+		-e ISOLATE_OCI="$build/isolate-oci" -- \
 		tests/vm/cgroup-v2-suite.sh "${files[@]}") >"$log" 2>&1
 	status=$?
 	count_tap <"$log"

@@ -25,13 +25,19 @@ status=$?
 if [ $# -eq 0 ]; then
 	bats --tap -f 'pull then run|layers: a deleted|two containers of one image|volume into a directory|owns the image|copy of the image|without root' \
 		"$top/tests/integration/images.bats" 2>&1 || status=1
+	# isolate-oci on cgroup v2: the freezer (cgroup.freeze), limits,
+	# kill --all, cgroups of a killed create, containerd's pause
+	ISOLATE_OCI=${ISOLATE_OCI:-$top/build/isolate-oci} bats --tap \
+		-f 'pause|update|kill --all|delete --force|run: the command|exec --detach' \
+		"$top/tests/integration/oci-runtime.bats" 2>&1 || status=1
 fi
 
-parent=/sys/fs/cgroup/isolate
-name="cgroup v2 VM: the suite leaves no cgroup under $parent"
+name="cgroup v2 VM: the suite leaves no cgroup under /sys/fs/cgroup/isolate or isolate-oci"
 left=$(
-	find "$parent" -mindepth 1 -type d 2>/dev/null | sed 's/^/cgroup: /'
-	[ ! -e "$parent/cgroup.procs" ] || sed 's/^/process: /' "$parent/cgroup.procs"
+	for parent in /sys/fs/cgroup/isolate /sys/fs/cgroup/isolate-oci; do
+		find "$parent" -mindepth 1 -type d 2>/dev/null | sed 's/^/cgroup: /'
+		[ ! -e "$parent/cgroup.procs" ] || sed 's/^/process: /' "$parent/cgroup.procs"
+	done
 )
 if [ -z "$left" ]; then
 	echo "ok - $name"
