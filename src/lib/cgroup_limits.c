@@ -248,6 +248,72 @@ static int block_weight(const struct iso_cgroup *cg, const struct iso_resources 
 	return set_file(cg, "block IO weight", ctl, v2 ? "io.weight" : "blkio.weight", generic, false, err);
 }
 
+/* memory.swappiness: cgroup v1's; v2 has none (runc ignores it there
+ * too), which is said. */
+static int swappiness(const struct iso_cgroup *cg, const struct iso_resources *r, bool v2,
+		      struct iso_error *err)
+{
+	char text[32];
+
+	if (r->memory_swappiness == ISO_UNSET)
+		return 0;
+	if (v2) {
+		iso_log(ISO_LOG_WARN, "memory swappiness %" PRId64 " not applied: cgroup v2 has no "
+			"memory.swappiness", r->memory_swappiness);
+		return 0;
+	}
+	snprintf(text, sizeof(text), "%" PRId64, r->memory_swappiness);
+	return set_file(cg, "memory swappiness", "memory", "memory.swappiness", text, false, err);
+}
+
+/* hugepageLimits: hugetlb.SIZE.limit_in_bytes (v1) or hugetlb.SIZE.max
+ * (v2), wherever this host's hugetlb controller is (a hybrid host has it
+ * in the v2 hierarchy). */
+static int hugepages(const struct iso_cgroup *cg, const struct iso_resources *r,
+		     struct iso_error *err)
+{
+	int i = iso_cg_index(cg, "hugetlb");
+	bool v2 = i >= 0 && cg->layout->h[i].v2;
+
+	for (size_t k = 0; k < r->n_hugepages; k++) {
+		const struct iso_hugepage_limit *h = &r->hugepages[k];
+		cleanup_free char *file = NULL;
+		char text[32];
+
+		if (strchr(h->pagesize, '/') != NULL || strchr(h->pagesize, '.') != NULL)
+			return iso_error_set(err, 0, "hugepage size %s: not a size", h->pagesize);
+		file = xasprintf("hugetlb.%s.%s", h->pagesize, v2 ? "max" : "limit_in_bytes");
+		snprintf(text, sizeof(text), "%" PRIu64, h->limit);
+		if (set_file(cg, "hugepage", "hugetlb", file, text, false, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* linux.resources.unified: cgroup v2 files by name, on a v2 host. */
+static int unified(const struct iso_cgroup *cg, const struct iso_resources *r, bool v2,
+		   struct iso_error *err)
+{
+	int dir = iso_cgroup_v2_dir(cg);
+
+	for (size_t k = 0; r->unified != NULL && r->unified[k] != NULL; k += 2) {
+		const char *key = r->unified[k], *value = r->unified[k + 1];
+		cleanup_free char *controller = xstrndup(key, strcspn(key, "."));
+
+		if (strchr(key, '/') != NULL || strchr(key, '.') == NULL)
+			return iso_error_set(err, 0, "unified %s: not a cgroup file", key);
+		if (!v2 || dir < 0)
+			return missing(cg, key, "linux.resources.unified needs a cgroup v2 host", err);
+		if (strcmp(controller, "cgroup") == 0 ? iso_cg_write(dir, key, value) < 0
+		    : set_file(cg, key, controller, key, value, false, err) < 0) {
+			if (strcmp(controller, "cgroup") == 0)
+				return iso_error_set(err, errno, "write %s", key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int iso_cg_apply(struct iso_cgroup *cg, const struct iso_resources *r, struct iso_error *err)
 {
 	bool v2 = cg->layout->unified;
@@ -260,6 +326,8 @@ int iso_cg_apply(struct iso_cgroup *cg, const struct iso_resources *r, struct is
 		     "blkio.throttle.read_bps_device", "rbps", v2, err) < 0 ||
 	    throttle(cg, "device write rate", r->write_bps, r->n_write_bps,
 		     "blkio.throttle.write_bps_device", "wbps", v2, err) < 0)
+		return -1;
+	if (swappiness(cg, r, v2, err) < 0 || hugepages(cg, r, err) < 0 || unified(cg, r, v2, err) < 0)
 		return -1;
 	return iso_cg_apply_devices(cg, r, err);
 }

@@ -15,7 +15,8 @@ bool iso_resources_any(const struct iso_resources *r)
 	       r->cpu_shares != ISO_UNSET || r->cpu_weight != ISO_UNSET ||
 	       r->cpu_quota != ISO_UNSET || r->cpuset_cpus != NULL || r->cpuset_mems != NULL ||
 	       r->pids_limit != ISO_UNSET || r->blkio_weight != ISO_UNSET ||
-	       r->n_read_bps > 0 || r->n_write_bps > 0;
+	       r->n_read_bps > 0 || r->n_write_bps > 0 || r->memory_swappiness != ISO_UNSET ||
+	       r->n_hugepages > 0 || (r->unified != NULL && r->unified[0] != NULL);
 }
 
 uint64_t iso_shares_to_weight(uint64_t shares)

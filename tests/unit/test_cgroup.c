@@ -319,6 +319,47 @@ static void v2_limits_land_in_v2_files(void **state)
 	iso_spec_free(spec);
 }
 
+/* OCI's swappiness (v1), hugepageLimits and unified (v2 files by name). */
+static void oci_extra_limits_land_where_they_belong(void **state)
+{
+	static const char *const v1_files[] = { "memory.swappiness", NULL };
+	static const char *const v2_files[] = {
+		"hugetlb.2MB.max", "memory.high", "cgroup.max.depth", NULL,
+	};
+	static struct iso_hugepage_limit huge = { "2MB", 4194304 };
+	static char *unified_kv[] = { "memory.high", "100000000", "cgroup.max.depth", "3", NULL };
+	struct iso_spec *spec = iso_spec_new();
+	struct iso_resources r = spec->linux_.resources;
+	struct fake f;
+	struct iso_error err;
+
+	r.memory_swappiness = 10;
+	fake_make(&f, *state, false, v1_files);
+	assert_int_equal(iso_cg_apply(&f.cg, &r, &err), 0);
+	assert_file(&f, "memory", "memory.swappiness", "10");
+	/* unified on a v1 host is refused, not skipped */
+	r.unified = unified_kv;
+	assert_int_equal(iso_cg_apply(&f.cg, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "needs a cgroup v2 host"));
+	fake_free(&f);
+	tmpdir_teardown(state);
+	assert_int_equal(tmpdir_setup(state), 0);
+
+	r = spec->linux_.resources;
+	r.hugepages = &huge;
+	r.n_hugepages = 1;
+	r.unified = unified_kv;
+	fake_make(&f, *state, true, v2_files);
+	put_file("hugetlb memory\n", "%s/p/c1/cgroup.controllers", f.layout.h[0].mount);
+	assert_int_equal(iso_cg_apply(&f.cg, &r, &err), 0);
+	assert_file(&f, "hugetlb", "hugetlb.2MB.max", "4194304");
+	assert_file(&f, "memory", "memory.high", "100000000");
+	assert_file(&f, "memory", "cgroup.max.depth", "3");
+	assert_true(iso_resources_any(&r));
+	fake_free(&f);
+	iso_spec_free(spec);
+}
+
 static void a_missing_file_names_the_controller(void **state)
 {
 	static const char *const files[] = { "memory.limit_in_bytes", NULL };
@@ -459,6 +500,8 @@ int main(void)
 		cmocka_unit_test(plan_places_the_container_under_its_parent),
 		cmocka_unit_test_setup_teardown(v1_limits_land_in_v1_files, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(v2_limits_land_in_v2_files, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(oci_extra_limits_land_where_they_belong, tmpdir_setup,
+						tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(a_missing_file_names_the_controller, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(v2_controller_not_enabled_is_named, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(stats_read_the_same_on_v1_and_v2, tmpdir_setup, tmpdir_teardown),
