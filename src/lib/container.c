@@ -72,18 +72,6 @@ static int block_signals(struct run *run, struct iso_error *err)
 	return 0;
 }
 
-static int open_userns(pid_t pid, struct iso_error *err)
-{
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return iso_error_set(err, errno, "open %s", path);
-	return fd;
-}
-
 /* The parent's share of the setup, while the child waits: id maps, then
  * (as host root) the filesystem tree, then the go-ahead.  Without root the
  * child builds the tree itself, with no idmapping. */
@@ -102,7 +90,7 @@ static int prepare_child(struct run *run, struct iso_error *err)
 	if (iso_spec_has_userns(run->spec)) {
 		if (iso_idmap_write(run->pid, run->spec, err) < 0)
 			return -1;
-		userns = open_userns(run->pid, err);
+		userns = iso_open_userns(run->pid, err);
 		if (userns < 0)
 			return -1;
 	}
@@ -414,24 +402,6 @@ static int compile_seccomp(struct run *run, struct iso_error *err)
 	return iso_seccomp_compile(run->spec->linux_.seccomp, cache, err);
 }
 
-/* The cgroup namespace is made by the child once it is in its cgroups
- * (see process.c), so that they are its root. */
-static pid_t clone_child(struct run *run)
-{
-	uint64_t flags = (uint64_t)run->spec->linux_.new_namespaces & ~(uint64_t)CLONE_NEWCGROUP;
-	int cgroup = iso_cgroup_v2_dir(&run->cg);
-	pid_t pid;
-
-	if (cgroup >= 0) {
-		pid = iso_clone_into_cgroup(flags, cgroup);
-		if (pid >= 0) {
-			run->v2_placed = true;
-			return pid;
-		}
-	}
-	return iso_clone(flags);
-}
-
 static int start(struct run *run, struct iso_error *err)
 {
 	int fds[2];
@@ -455,7 +425,7 @@ static int start(struct run *run, struct iso_error *err)
 	}
 	if (iso_sync_open(fds, err) < 0)
 		return -1;
-	run->pid = clone_child(run);
+	run->pid = iso_clone_container(run->spec, iso_cgroup_v2_dir(&run->cg), &run->v2_placed);
 	if (run->pid < 0) {
 		iso_error_set(err, errno, "clone the container process");
 		close(fds[0]);

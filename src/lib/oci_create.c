@@ -160,22 +160,6 @@ static int compile_seccomp(struct create *cr, struct iso_error *err)
 	return iso_seccomp_compile(cr->spec->linux_.seccomp, cache, err);
 }
 
-static pid_t clone_child(struct create *cr)
-{
-	uint64_t flags = (uint64_t)cr->spec->linux_.new_namespaces & ~(uint64_t)CLONE_NEWCGROUP;
-	int cgroup = iso_cgroup_v2_dir(&cr->cg);
-	pid_t pid;
-
-	if (cgroup >= 0) {
-		pid = iso_clone_into_cgroup(flags, cgroup);
-		if (pid >= 0) {
-			cr->v2_placed = true;
-			return pid;
-		}
-	}
-	return iso_clone(flags);
-}
-
 static int spawn(struct create *cr, struct iso_error *err)
 {
 	struct iso_child_oci oci = {
@@ -196,7 +180,7 @@ static int spawn(struct create *cr, struct iso_error *err)
 		close(fds[1]);
 		return -1;
 	}
-	cr->pid = clone_child(cr);
+	cr->pid = iso_clone_container(cr->spec, iso_cgroup_v2_dir(&cr->cg), &cr->v2_placed);
 	if (cr->pid == 0) {
 		close(fds[0]);
 		iso_child_main(cr->spec, fds[1], !cr->privileged, &oci);
@@ -219,18 +203,6 @@ static int record_pid(struct create *cr, struct iso_error *err)
 	cr->c.pid = cr->pid;
 	cr->c.pid_start = child.start;
 	return iso_oci_save(&cr->c, err);
-}
-
-static int open_userns(pid_t pid, struct iso_error *err)
-{
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return iso_error_set(err, errno, "open %s", path);
-	return fd;
 }
 
 static int run_hooks(struct create *cr, enum iso_hook_kind kind, struct iso_error *err)
@@ -288,7 +260,7 @@ static int prepare_child(struct create *cr, struct iso_error *err)
 		if (iso_spec_has_userns(spec)) {
 			if (iso_idmap_write(cr->pid, spec, err) < 0)
 				return -1;
-			userns = open_userns(cr->pid, err);
+			userns = iso_open_userns(cr->pid, err);
 			if (userns < 0)
 				return -1;
 		}

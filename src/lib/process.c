@@ -58,6 +58,34 @@ pid_t iso_clone_into_cgroup(uint64_t flags, int cgroup_fd)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
+pid_t iso_clone_container(const struct iso_spec *spec, int v2_cgroup, bool *v2_placed)
+{
+	uint64_t flags = (uint64_t)spec->linux_.new_namespaces & ~(uint64_t)CLONE_NEWCGROUP;
+	pid_t pid;
+
+	*v2_placed = false;
+	if (v2_cgroup >= 0) {
+		pid = iso_clone_into_cgroup(flags, v2_cgroup);
+		if (pid >= 0) {
+			*v2_placed = true;
+			return pid;
+		}
+	}
+	return iso_clone(flags);
+}
+
+int iso_open_userns(pid_t pid, struct iso_error *err)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return iso_error_set(err, errno, "open %s", path);
+	return fd;
+}
+
 /* Made here, once the parent has moved this process into its cgroups:
  * a cgroup namespace is rooted where its maker stands. */
 static int enter_cgroup_ns(const struct iso_spec *spec, struct iso_error *err)

@@ -19,6 +19,14 @@ pid_t iso_clone(uint64_t flags);
  * (CLONE_INTO_CGROUP, Linux 5.7): it runs no code anywhere else. */
 pid_t iso_clone_into_cgroup(uint64_t flags, int cgroup_fd);
 
+/* The container's first process, in the spec's new namespaces but the
+ * cgroup one (made by the child once in its cgroups, so that they are its
+ * root), born in the v2 cgroup V2_CGROUP when there is one (*V2_PLACED). */
+pid_t iso_clone_container(const struct iso_spec *spec, int v2_cgroup, bool *v2_placed);
+
+/* PID's user namespace, to idmap mounts onto. */
+int iso_open_userns(pid_t pid, struct iso_error *err);
+
 /* What an OCI container's first process does besides: it stops before
  * the exec until `start` (runc's exec fifo), with the state for its hooks
  * sent along with the go-ahead. */
