@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "jsonutil.h"
 #include "oci.h"
+#include "oci_int.h"
 #include "ocistatus.h"
 #include "state.h"
 #include "util.h"
@@ -210,7 +211,6 @@ int iso_oci_save(const struct iso_oci_container *c, struct iso_error *err)
 {
 	cleanup_json json_t *o = json_object();
 	cleanup_free char *text = NULL;
-	cleanup_close int fd = -1;
 
 	set_string(o, "ociVersion", c->oci_version);
 	set_string(o, "id", c->id);
@@ -227,13 +227,8 @@ int iso_oci_save(const struct iso_oci_container *c, struct iso_error *err)
 	if (c->annotations_json != NULL)
 		json_object_set_new(o, "annotations", json_loads(c->annotations_json, 0, NULL));
 	text = json_dumps(o, JSON_COMPACT);
-	fd = openat(c->dirfd, "state.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return iso_error_set(err, errno, "create the state of %s", c->id);
-	if (write_all(fd, text, strlen(text)) < 0)
-		return iso_error_set(err, errno, "write the state of %s", c->id);
-	if (renameat(c->dirfd, "state.json.tmp", c->dirfd, "state.json") < 0)
-		return iso_error_set(err, errno, "rename the state of %s", c->id);
+	if (iso_oci_write_file(c->dirfd, "state.json", text, 0600, err) < 0)
+		return iso_error_prefix(err, "container %s", c->id);
 	return 0;
 }
 
